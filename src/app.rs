@@ -1,0 +1,37 @@
+//! Assembling a gateway from the command line and the environment: load the catalogs, pick
+//! the backend, resolve its settings and build the engine. `main` and the tests share this.
+
+use crate::catalog;
+use crate::engine::Engine;
+use crate::error::StartupError;
+use crate::mcp::Gateway;
+use crate::settings::Env;
+use std::path::PathBuf;
+
+/// What the command line chose.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Backend to serve (`thruk`).
+    pub backend: String,
+    /// Extra catalog files (`--catalog`).
+    pub catalogs: Vec<PathBuf>,
+}
+
+/// Builds the gateway. Never contacts the backend, so start-up and `tools/list` work offline.
+pub fn build_gateway(opts: &Options, env: &Env) -> Result<Gateway, StartupError> {
+    let all = catalog::load_all(&opts.catalogs)?;
+    let known: Vec<String> = all.iter().map(|c| c.catalog.backend.clone()).collect();
+    let loaded = all
+        .into_iter()
+        .find(|c| c.catalog.backend == opts.backend)
+        .ok_or_else(|| {
+            StartupError::Config(format!(
+                "unknown backend `{}`; known backends: {}",
+                opts.backend,
+                known.join(", ")
+            ))
+        })?;
+    let engine = Engine::new(&loaded, env)?;
+    tracing::info!(backend = %opts.backend, catalog = %loaded.source, base_url = %engine.upstream().base_url(), tools = engine.tools().count(), "gateway ready");
+    Ok(Gateway::new(engine))
+}

@@ -1,0 +1,422 @@
+//! The catalog format: typed structs a backend's YAML file is parsed into.
+//!
+//! A catalog says how to reach a REST backend (base URL, headers and the environment variables
+//! that fill them) and which MCP tools, resources and prompts it offers. Everything here derives
+//! `JsonSchema`, so `lookout catalog-schema` can print the format for editors, and the doc
+//! comments below are the format's reference documentation.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One backend's catalog file.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Backend name (`thruk`): selects the catalog with `--backend`, and names the built-in code
+    /// module that `builtin` tools refer to.
+    pub backend: String,
+    /// Human title, e.g. "Thruk (Naemon, Nagios, Icinga, Shinken)".
+    pub title: String,
+    /// What the backend is, one or two sentences; it opens the MCP `instructions`.
+    pub description: String,
+    /// Extra guidance for the assistant, appended to the generated `instructions`.
+    #[serde(default)]
+    pub instructions: Option<String>,
+    /// How to reach the backend.
+    pub connection: Connection,
+    /// How upstream error answers map to the gateway's error codes (first match wins).
+    #[serde(default)]
+    pub errors: Vec<ErrorRule>,
+    /// The tools, in the order `tools/list` shows them.
+    pub tools: Vec<ToolDef>,
+    /// Static resources and URI templates.
+    #[serde(default)]
+    pub resources: Vec<ResourceDef>,
+    /// Prompts.
+    #[serde(default)]
+    pub prompts: Vec<PromptDef>,
+    /// Free-form place for YAML anchors shared by the definitions above; otherwise ignored.
+    #[serde(default, rename = "x-anchors", skip_serializing)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub anchors: Option<serde_yaml_ng::Value>,
+}
+
+/// A value read from the environment, with a default.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    /// Environment variable. Empty values and the Docker MCP Gateway placeholder `<UNKNOWN>`
+    /// count as unset.
+    #[serde(default)]
+    pub env: Option<String>,
+    /// Value used when the variable is unset.
+    #[serde(default)]
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Connection {
+    /// The backend's URL as users know it (e.g. `https://mon.example.com/thruk`).
+    pub base_url: Setting,
+    /// Path appended to the base URL to reach the REST root (`/r` for Thruk). Every request,
+    /// the escape hatch included, stays under `base_url + api_root`.
+    #[serde(default)]
+    pub api_root: String,
+    /// Total timeout per upstream request, in seconds.
+    #[serde(default)]
+    pub timeout_secs: Setting,
+    /// Verify TLS certificates (`true`/`false`).
+    #[serde(default)]
+    pub verify_tls: Setting,
+    /// Headers sent with every request (authentication, impersonation).
+    #[serde(default)]
+    pub headers: Vec<HeaderDef>,
+    /// An optional path prefix chosen per call (Thruk's `/sites/<a,b>` site selection).
+    #[serde(default)]
+    pub scope: Option<ScopeDef>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderDef {
+    /// Header name, e.g. `X-Thruk-Auth-Key`.
+    pub name: String,
+    /// Where the value comes from.
+    #[serde(flatten)]
+    pub value: Setting,
+    /// The value is a credential: it is scrubbed from every error and log line.
+    #[serde(default)]
+    pub secret: bool,
+    /// Tool calls fail with `AUTH_FAILED` while this header has no value. Start-up and
+    /// `tools/list` never need it.
+    #[serde(default)]
+    pub required: bool,
+    /// What to tell the user when a required header is missing.
+    #[serde(default)]
+    pub missing_hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDef {
+    /// Tool argument holding a comma list of scope names (e.g. `backends`).
+    pub arg: String,
+    /// Default when the argument is absent or empty.
+    #[serde(default)]
+    pub default: Setting,
+    /// Prefix template; `{value}` is the comma list, each name encoded as a path segment.
+    pub path: String,
+}
+
+/// Maps an upstream answer to an error code.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorRule {
+    /// HTTP status this rule applies to.
+    pub status: u16,
+    /// Regular expression the upstream message must match (case-insensitive); omitted = any.
+    #[serde(default, rename = "match")]
+    pub pattern: Option<String>,
+    /// Gateway error code, e.g. `AUTH_FAILED`.
+    pub code: String,
+    /// What the user should do next.
+    #[serde(default)]
+    pub hint: Option<String>,
+}
+
+/// Whether a tool only reads or changes the backend's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// Overrides for the MCP tool annotations. By default a read tool is read-only, idempotent and
+/// not destructive; a write tool is destructive and not idempotent. Every tool talks to an
+/// external system, so `openWorldHint` defaults to true.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationDef {
+    #[serde(default)]
+    pub destructive: Option<bool>,
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+    #[serde(default)]
+    pub open_world: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolDef {
+    /// Tool name: 1–128 characters of `[A-Za-z0-9_.-]`.
+    pub name: String,
+    /// Optional human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What the tool does and when to use it; the model reads this.
+    pub description: String,
+    /// `read` or `write`.
+    pub access: Access,
+    #[serde(default)]
+    pub annotations: AnnotationDef,
+    /// JSON Schema of the arguments (an object schema). `default` values are applied before the
+    /// request is built, so the schema is the single truth about defaults.
+    pub input_schema: Value,
+    /// A single REST call.
+    #[serde(default)]
+    pub request: Option<RequestDef>,
+    /// Alternative REST calls; the first whose `when` holds is sent.
+    #[serde(default)]
+    pub routes: Vec<RouteDef>,
+    /// Several REST calls sent concurrently; the result is an object with one key per call.
+    #[serde(default)]
+    pub combine: IndexMap<String, RequestDef>,
+    /// Code instead of data: `raw_query` (the generic escape hatch) or a name the backend's
+    /// module implements.
+    #[serde(default)]
+    pub builtin: Option<String>,
+    /// How the answer is shaped.
+    #[serde(default)]
+    pub output: OutputDef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteDef {
+    /// Conditions that must all hold; empty = always.
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    #[serde(flatten)]
+    pub request: RequestDef,
+}
+
+/// A condition on one argument (after defaults are applied).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub arg: String,
+    /// True: the argument is present and not an empty string. False: the opposite.
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// The argument equals this value.
+    #[serde(default)]
+    pub equals: Option<Value>,
+}
+
+/// HTTP methods a catalog may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDef {
+    pub method: HttpMethod,
+    /// Path under the API root. `{arg}` placeholders are filled with the argument, encoded as
+    /// one path segment (a `/` in a name cannot change the path).
+    pub path: String,
+    /// Query parameters in order: name → value.
+    #[serde(default)]
+    pub query: IndexMap<String, ValueSpec>,
+    /// Request body.
+    #[serde(default)]
+    pub body: Option<BodyDef>,
+    /// List semantics: paging, sorting and column selection.
+    #[serde(default)]
+    pub list: Option<ListDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    Form,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyDef {
+    pub encoding: BodyEncoding,
+    /// Fields in order: name → value. A field whose value cannot be resolved is left out.
+    #[serde(default)]
+    pub fields: IndexMap<String, ValueSpec>,
+}
+
+/// How a query parameter or body field gets its value.
+///
+/// - a string: a template; `{arg}` is replaced by the argument, `{$now}` by the current Unix
+///   time. If an argument it names is absent the field is left out.
+/// - a list of templates: the first one whose arguments are all present.
+/// - an object: `{arg, map, format, when}` for mappings and conversions.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ValueSpec {
+    Template(String),
+    FirstOf(Vec<String>),
+    Mapped(MappedValue),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MappedValue {
+    /// The argument to read. When `value` is also given, `value` wins if it can be filled.
+    #[serde(default)]
+    pub arg: Option<String>,
+    /// A template, as for the plain string form.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Lookup table from the argument's value (as a string: `true`, `down`, `3`) to the value
+    /// sent upstream.
+    #[serde(default)]
+    pub map: IndexMap<String, String>,
+    /// Used when neither `value` nor `arg` gives a value (before `map` and `format`).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// A conversion applied to the value.
+    #[serde(default)]
+    pub format: Option<ValueFormat>,
+    /// Only send the field when these conditions hold.
+    #[serde(default)]
+    pub when: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueFormat {
+    /// A point in time: `now`, a signed relative offset (`+2h`, `-30m`, `-7d`), a Unix epoch
+    /// or an ISO 8601 date-time (UTC unless it has an offset). ISO values are sent as epochs;
+    /// an unsigned offset such as `2h` is refused, because upstreams read it as a number.
+    Time,
+    /// A comma list: items trimmed, empty items dropped.
+    Csv,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListDef {
+    /// Columns sent when the caller gives none; `columns: ""` asks for every column.
+    #[serde(default)]
+    pub default_columns: Vec<String>,
+    /// The order the upstream returns rows in before sorting (e.g. `name`). Upstreams that cut
+    /// at `limit` before sorting (Thruk) get no limit when another order is asked for; the
+    /// gateway then pages the sorted rows itself.
+    #[serde(default)]
+    pub natural_sort: Option<String>,
+    /// The upstream applies `limit` before sorting.
+    #[serde(default)]
+    pub limit_before_sort: bool,
+    /// Largest page a caller may ask for; larger values are clamped.
+    #[serde(default = "default_max_limit")]
+    pub max_limit: u64,
+    /// Sort sent when the caller gives none (for tools without a `sort` argument).
+    #[serde(default)]
+    pub default_sort: Option<String>,
+    /// Upstream parameter names. The tool's own arguments are always `limit`, `offset`,
+    /// `sort` and `columns`.
+    #[serde(default)]
+    pub params: ListParams,
+}
+
+fn default_max_limit() -> u64 {
+    1000
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    pub limit: String,
+    pub offset: String,
+    pub sort: String,
+    pub columns: String,
+}
+
+impl Default for ListParams {
+    fn default() -> Self {
+        ListParams {
+            limit: "limit".into(),
+            offset: "offset".into(),
+            sort: "sort".into(),
+            columns: "columns".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputDef {
+    /// The upstream answers a list for a single object: 0 rows → `NOT_FOUND` with this message
+    /// (a template), 1 row → the object, several → all of them with a note.
+    #[serde(default)]
+    pub single: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceDef {
+    /// A fixed URI (`thruk://problems`) or an RFC 6570 level-1 template
+    /// (`thruk://hosts/{name}`).
+    pub uri: String,
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The read tool that serves it...
+    #[serde(default)]
+    pub tool: Option<String>,
+    /// ...or a GET request of its own (`{var}` placeholders take template variables).
+    #[serde(default)]
+    pub request: Option<RequestDef>,
+    /// Arguments for the tool or request; `{var}` takes a template variable.
+    #[serde(default)]
+    pub arguments: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptDef {
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub description: String,
+    #[serde(default)]
+    pub arguments: Vec<PromptArgDef>,
+    /// The user message: a Jinja template (minijinja) over the arguments.
+    pub template: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptArgDef {
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub required: bool,
+    /// Used when the client leaves the argument out.
+    #[serde(default)]
+    pub default: Option<String>,
+}

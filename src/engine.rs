@@ -1,0 +1,880 @@
+//! The catalog engine: turns a tool call into upstream requests and the answers into results.
+//!
+//! For every call: look the tool up, validate the arguments against its input schema (before
+//! anything is sent), apply the schema's defaults, build the request from the catalog's
+//! declarative mapping (or run a built-in), send it through the [`Upstream`] client, and shape
+//! the answer (single-object unpacking, list paging, size budget). Nothing here is specific to
+//! one backend; backend code lives in [`crate::backends`].
+
+use crate::backends;
+use crate::catalog::{
+    Access, BodyEncoding, Catalog, Condition, LoadedCatalog, RequestDef, ToolDef, ValueFormat,
+    ValueSpec,
+};
+use crate::error::{ErrorCode, StartupError, ToolError};
+use crate::settings::{self, Env};
+use crate::template;
+use crate::upstream::{Body, Upstream, UpstreamRequest};
+use indexmap::IndexMap;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// Default size budget of one tool result, in bytes of JSON (about 15k tokens: well under the
+/// 25k-token limit Claude Code puts on a tool result).
+pub const DEFAULT_RESULT_BUDGET: usize = 60_000;
+
+/// Characters left as-is in a path segment (RFC 3986 unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Encodes a value as exactly one path segment: `/`, `?`, `#`, spaces and `%` are escaped.
+pub fn encode_segment(s: &str) -> String {
+    let encoded = utf8_percent_encode(s, SEGMENT).to_string();
+    // `.` and `..` are legal unreserved text but would move the path; escape them whole.
+    match encoded.as_str() {
+        "." => "%2E".into(),
+        ".." => "%2E%2E".into(),
+        _ => encoded,
+    }
+}
+
+/// A progress report from a long-running tool.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub progress: f64,
+    pub total: Option<f64>,
+    pub message: String,
+}
+
+/// Per-call context: cancellation and an optional progress channel.
+#[derive(Clone, Default)]
+pub struct CallContext {
+    pub cancel: CancellationToken,
+    pub progress: Option<UnboundedSender<Progress>>,
+}
+
+impl CallContext {
+    pub fn report(&self, progress: f64, total: Option<f64>, message: impl Into<String>) {
+        if let Some(tx) = &self.progress {
+            let _ = tx.send(Progress {
+                progress,
+                total,
+                message: message.into(),
+            });
+        }
+    }
+}
+
+/// A tool ready to serve: its definition and compiled argument validator.
+pub struct CompiledTool {
+    pub def: ToolDef,
+    validator: jsonschema::Validator,
+}
+
+/// How a list answer is paged and trimmed.
+#[derive(Debug, Clone)]
+struct ListPlan {
+    limit: u64,
+    offset: u64,
+    /// The upstream got no limit/offset: page the (sorted) rows here.
+    client_paging: bool,
+    /// Columns added only so the upstream can sort; removed from the rows.
+    strip: Vec<String>,
+}
+
+impl ListPlan {
+    /// Every row the upstream sent, within the size budget.
+    fn unbounded() -> Self {
+        ListPlan {
+            limit: u64::MAX,
+            offset: 0,
+            client_paging: true,
+            strip: Vec::new(),
+        }
+    }
+}
+
+/// One backend instance: its catalog, client and compiled tools.
+pub struct Engine {
+    catalog: Catalog,
+    source: String,
+    upstream: Upstream,
+    tools: IndexMap<String, Arc<CompiledTool>>,
+    scope_default: Option<String>,
+    budget: usize,
+}
+
+impl Engine {
+    /// Builds the engine for a catalog. Never contacts the backend.
+    pub fn new(loaded: &LoadedCatalog, env: &Env) -> Result<Self, StartupError> {
+        let catalog = loaded.catalog.clone();
+        let upstream = Upstream::new(&catalog.backend, &catalog.connection, &catalog.errors, env)?;
+        let mut tools = IndexMap::new();
+        for (i, def) in catalog.tools.iter().enumerate() {
+            if let Some(b) = &def.builtin
+                && b != "raw_query"
+                && !backends::has_builtin(&catalog.backend, b)
+            {
+                return Err(StartupError::catalog(
+                    &loaded.source,
+                    format!(
+                        "key `tools[{i}].builtin`: backend `{}` has no built-in `{b}`",
+                        catalog.backend
+                    ),
+                ));
+            }
+            let validator = jsonschema::validator_for(&def.input_schema).map_err(|e| {
+                StartupError::catalog(
+                    &loaded.source,
+                    format!("key `tools[{i}].input_schema`: {e}"),
+                )
+            })?;
+            tools.insert(
+                def.name.clone(),
+                Arc::new(CompiledTool {
+                    def: def.clone(),
+                    validator,
+                }),
+            );
+        }
+        let scope_default = catalog
+            .connection
+            .scope
+            .as_ref()
+            .and_then(|s| env.resolve(&s.default))
+            .map(|v| template::normalize_csv(&settings::as_text(&v)))
+            .filter(|s| !s.is_empty());
+        let budget = match env.get("LOOKOUT_MAX_RESULT_BYTES") {
+            None => DEFAULT_RESULT_BUDGET,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1024)
+                .ok_or_else(|| {
+                    StartupError::Config(format!(
+                        "LOOKOUT_MAX_RESULT_BYTES={v}: give a number of bytes, at least 1024"
+                    ))
+                })?,
+        };
+        Ok(Engine {
+            catalog,
+            source: loaded.source.clone(),
+            upstream,
+            tools,
+            scope_default,
+            budget,
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
+    pub fn tools(&self) -> impl Iterator<Item = &Arc<CompiledTool>> {
+        self.tools.values()
+    }
+
+    pub fn tool(&self, name: &str) -> Option<&Arc<CompiledTool>> {
+        self.tools.get(name)
+    }
+
+    /// Serves one tool call. The caller has already checked that the tool exists and may run.
+    pub async fn call(
+        &self,
+        tool: &CompiledTool,
+        args: Option<Map<String, Value>>,
+        ctx: &CallContext,
+    ) -> Result<Value, ToolError> {
+        let args = self.prepare_args(tool, args)?;
+        let def = &tool.def;
+        let work = async {
+            if let Some(builtin) = &def.builtin {
+                return match builtin.as_str() {
+                    "raw_query" => {
+                        let req = self.raw_request(&args)?;
+                        let value = self.upstream.send(&req).await?;
+                        Ok(self.shape_raw(value))
+                    }
+                    other => {
+                        backends::call_builtin(&self.catalog.backend, other, self, &args, ctx).await
+                    }
+                };
+            }
+            if !def.combine.is_empty() {
+                let args = &args;
+                let parts = def.combine.iter().map(|(key, r)| async move {
+                    let budget = self.budget / def.combine.len().max(1);
+                    Ok::<_, ToolError>((
+                        key.clone(),
+                        self.run_request(r, def.access, args, budget, None).await?,
+                    ))
+                });
+                let results = futures::future::try_join_all(parts).await?;
+                return Ok(Value::Object(results.into_iter().collect()));
+            }
+            let request = match &def.request {
+                Some(r) => r,
+                None => def
+                    .routes
+                    .iter()
+                    .find(|route| route.when.iter().all(|c| condition_holds(c, &args)))
+                    .map(|route| &route.request)
+                    .ok_or_else(|| {
+                        ToolError::validation(
+                            "these arguments match none of this tool's forms; see its description",
+                        )
+                    })?,
+            };
+            self.run_request(
+                request,
+                def.access,
+                &args,
+                self.budget,
+                def.output.single.as_deref(),
+            )
+            .await
+        };
+        tokio::select! {
+            result = work => result.map_err(|e| self.scrubbed(e)),
+            _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the call was cancelled by the client")),
+        }
+    }
+
+    /// Serves a resource declared with its own GET request.
+    pub async fn resource_request(
+        &self,
+        def: &RequestDef,
+        args: &Map<String, Value>,
+        ctx: &CallContext,
+    ) -> Result<Value, ToolError> {
+        tokio::select! {
+            result = self.run_request(def, Access::Read, args, self.budget, None) => result.map_err(|e| self.scrubbed(e)),
+            _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the read was cancelled by the client")),
+        }
+    }
+
+    fn scrubbed(&self, mut e: ToolError) -> ToolError {
+        e.message = self.upstream.scrub(&e.message);
+        e
+    }
+
+    /// Validates the arguments against the input schema and applies its defaults.
+    pub fn prepare_args(
+        &self,
+        tool: &CompiledTool,
+        args: Option<Map<String, Value>>,
+    ) -> Result<Map<String, Value>, ToolError> {
+        let mut args = args.unwrap_or_default();
+        let instance = Value::Object(args.clone());
+        if let Some(err) = tool.validator.iter_errors(&instance).next() {
+            let path = err.instance_path().to_string();
+            let arg = path
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let message = if arg.is_empty() {
+                format!("invalid arguments for `{}`: {err}", tool.def.name)
+            } else {
+                format!("argument `{arg}` of `{}`: {err}", tool.def.name)
+            };
+            return Err(ToolError::validation(message)
+                .with_hint("Check the tool's input schema in tools/list."));
+        }
+        if let Some(props) = tool
+            .def
+            .input_schema
+            .get("properties")
+            .and_then(Value::as_object)
+        {
+            for (name, schema) in props {
+                if let Some(default) = schema.get("default")
+                    && !args.contains_key(name)
+                {
+                    args.insert(name.clone(), default.clone());
+                }
+            }
+        }
+        Ok(args)
+    }
+
+    /// The site/scope path prefix for a call.
+    fn scope_prefix(&self, args: &Map<String, Value>) -> String {
+        let Some(scope) = &self.catalog.connection.scope else {
+            return String::new();
+        };
+        let chosen = args
+            .get(&scope.arg)
+            .and_then(template::value_text)
+            .map(|v| template::normalize_csv(&v))
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.scope_default.clone());
+        match chosen {
+            None => String::new(),
+            Some(list) => {
+                let encoded: Vec<String> = list.split(',').map(encode_segment).collect();
+                scope.path.replace("{value}", &encoded.join(","))
+            }
+        }
+    }
+
+    fn build_request(
+        &self,
+        def: &RequestDef,
+        access: Access,
+        args: &Map<String, Value>,
+    ) -> Result<(UpstreamRequest, Option<ListPlan>), ToolError> {
+        let path = template::render(&def.path, args, &encode_segment).ok_or_else(|| {
+            let missing: Vec<String> = template::placeholders(&def.path)
+                .into_iter()
+                .filter(|p| !template::is_present(args, p))
+                .collect();
+            ToolError::validation(format!("missing argument: {}", missing.join(", ")))
+        })?;
+        let mut query = Vec::new();
+        for (name, spec) in &def.query {
+            if let Some(v) = resolve_spec(name, spec, args)? {
+                query.push((name.clone(), v));
+            }
+        }
+        let plan = match &def.list {
+            None => None,
+            Some(list) => {
+                let limit = args
+                    .get("limit")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(50)
+                    .clamp(1, list.max_limit as i64) as u64;
+                let offset = args
+                    .get("offset")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+                    .max(0) as u64;
+                let sort = args
+                    .get("sort")
+                    .and_then(Value::as_str)
+                    .map(template::normalize_csv)
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| list.default_sort.clone());
+                let mut columns: Option<Vec<String>> = match args.get("columns") {
+                    Some(Value::String(s)) if s.trim().is_empty() => None,
+                    Some(Value::String(s)) => Some(
+                        template::normalize_csv(s)
+                            .split(',')
+                            .map(str::to_string)
+                            .collect(),
+                    ),
+                    _ if list.default_columns.is_empty() => None,
+                    _ => Some(list.default_columns.clone()),
+                };
+                let mut strip = Vec::new();
+                if let (Some(cols), Some(sort)) = (columns.as_mut(), sort.as_deref()) {
+                    // An upstream may ignore a sort on a column it was not asked for.
+                    for key in sort.split(',') {
+                        let key = key.trim_start_matches(['-', '+']).to_string();
+                        if !cols
+                            .iter()
+                            .any(|c| c == &key || c.split(':').next() == Some(key.as_str()))
+                        {
+                            cols.push(key.clone());
+                            strip.push(key);
+                        }
+                    }
+                }
+                let client_paging = list.limit_before_sort
+                    && sort.is_some()
+                    && sort.as_deref() != list.natural_sort.as_deref();
+                if let Some(cols) = &columns {
+                    query.push((list.params.columns.clone(), cols.join(",")));
+                }
+                if let Some(sort) = &sort {
+                    query.push((list.params.sort.clone(), sort.clone()));
+                }
+                if !client_paging {
+                    query.push((list.params.limit.clone(), limit.to_string()));
+                    if offset > 0 {
+                        query.push((list.params.offset.clone(), offset.to_string()));
+                    }
+                }
+                Some(ListPlan {
+                    limit,
+                    offset,
+                    client_paging,
+                    strip,
+                })
+            }
+        };
+        let body = match &def.body {
+            None => Body::None,
+            Some(b) => {
+                let mut pairs = Vec::new();
+                for (name, spec) in &b.fields {
+                    if let Some(v) = resolve_spec(name, spec, args)? {
+                        pairs.push((name.clone(), v));
+                    }
+                }
+                match b.encoding {
+                    BodyEncoding::Form => Body::Form(pairs),
+                    BodyEncoding::Json => Body::Json(Value::Object(
+                        pairs
+                            .into_iter()
+                            .map(|(k, v)| (k, Value::String(v)))
+                            .collect(),
+                    )),
+                }
+            }
+        };
+        let req = UpstreamRequest {
+            method: def.method,
+            path: format!("{}{}", self.scope_prefix(args), path),
+            query,
+            body,
+            access,
+            timeout: None,
+        };
+        Ok((req, plan))
+    }
+
+    async fn run_request(
+        &self,
+        def: &RequestDef,
+        access: Access,
+        args: &Map<String, Value>,
+        budget: usize,
+        single: Option<&str>,
+    ) -> Result<Value, ToolError> {
+        let (req, plan) = self.build_request(def, access, args)?;
+        let value = self.upstream.send(&req).await?;
+        if let Some(not_found) = single {
+            return unpack_single(value, not_found, args);
+        }
+        match (plan, value) {
+            (Some(plan), Value::Array(rows)) => Ok(shape_list(rows, &plan, budget)),
+            (None, Value::Array(rows)) => Ok(shape_list(rows, &ListPlan::unbounded(), budget)),
+            (_, value) => Ok(value),
+        }
+    }
+
+    /// Builds the escape hatch's request: any path under the REST root, nothing outside it.
+    pub fn raw_request(&self, args: &Map<String, Value>) -> Result<UpstreamRequest, ToolError> {
+        let path = args.get("path").and_then(Value::as_str).unwrap_or_default();
+        check_raw_path(path)?;
+        let method_text = args
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or("GET")
+            .to_ascii_uppercase();
+        let method: crate::catalog::HttpMethod = serde_json::from_value(Value::String(method_text.clone()))
+            .map_err(|_| ToolError::validation(format!("argument `method`: `{method_text}` is not one of GET, HEAD, POST, PUT, PATCH, DELETE")))?;
+        let access = if matches!(
+            method,
+            crate::catalog::HttpMethod::Get | crate::catalog::HttpMethod::Head
+        ) {
+            Access::Read
+        } else {
+            Access::Write
+        };
+        let params = object_arg(args, "params", "params_json")?;
+        let data = object_arg(args, "data", "data_json")?;
+        let mut query = Vec::new();
+        for (k, v) in params.unwrap_or_default() {
+            match v {
+                Value::Array(items) => {
+                    for item in items {
+                        query.push((k.clone(), scalar_text(&k, &item)?));
+                    }
+                }
+                other => query.push((k.clone(), scalar_text(&k, &other)?)),
+            }
+        }
+        let body = match data {
+            None => Body::None,
+            Some(_) if access == Access::Read => {
+                return Err(ToolError::validation(
+                    "argument `data`: a body is only sent with POST, PUT, PATCH or DELETE; use `params` for a GET",
+                ));
+            }
+            Some(map) => Body::Json(Value::Object(map)),
+        };
+        let full = format!(
+            "{}{}{}",
+            self.upstream.root(),
+            self.scope_prefix(args),
+            path
+        );
+        let url = reqwest::Url::parse(&full).map_err(|e| {
+            ToolError::validation(format!("argument `path`: not a valid path: {e}"))
+        })?;
+        let root = reqwest::Url::parse(self.upstream.root())
+            .map_err(|e| ToolError::new(ErrorCode::Internal, e.to_string()))?;
+        if url.host_str() != root.host_str()
+            || url.port_or_known_default() != root.port_or_known_default()
+            || !url.path().starts_with(root.path())
+        {
+            return Err(path_refused(path, "it leaves the REST root"));
+        }
+        Ok(UpstreamRequest {
+            method,
+            path: format!("{}{}", self.scope_prefix(args), path),
+            query,
+            body,
+            access,
+            timeout: None,
+        })
+    }
+
+    /// Shapes an escape-hatch answer: lists are budgeted, scalars wrapped in an object.
+    pub fn shape_raw(&self, value: Value) -> Value {
+        match value {
+            Value::Array(rows) => shape_list(rows, &ListPlan::unbounded(), self.budget),
+            Value::Object(o) => Value::Object(o),
+            other => json!({ "result": other }),
+        }
+    }
+
+    /// Sends a request with a longer timeout (background queries).
+    pub async fn send_with_timeout(
+        &self,
+        mut req: UpstreamRequest,
+        timeout: Duration,
+    ) -> Result<Value, ToolError> {
+        req.timeout = Some(timeout);
+        self.upstream.send(&req).await
+    }
+}
+
+fn object_arg(
+    args: &Map<String, Value>,
+    name: &str,
+    json_name: &str,
+) -> Result<Option<Map<String, Value>>, ToolError> {
+    if let Some(v) = args.get(name).filter(|v| !v.is_null()) {
+        return v
+            .as_object()
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| ToolError::validation(format!("argument `{name}` must be an object")));
+    }
+    match args
+        .get(json_name)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(None),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(o)) => Ok(Some(o)),
+            Ok(_) => Err(ToolError::validation(format!(
+                "argument `{json_name}` must be a JSON object"
+            ))),
+            Err(e) => Err(ToolError::validation(format!(
+                "argument `{json_name}` is not valid JSON: {e}"
+            ))),
+        },
+    }
+}
+
+fn scalar_text(key: &str, v: &Value) -> Result<String, ToolError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(if *b { "1".into() } else { "0".into() }),
+        _ => Err(ToolError::validation(format!(
+            "parameter `{key}` must be a string, number, boolean or a list of them"
+        ))),
+    }
+}
+
+fn path_refused(path: &str, why: &str) -> ToolError {
+    ToolError::validation(format!("argument `path`: `{path}` is refused: {why}"))
+        .with_hint("Give a path under the REST root such as `/hosts` or `/services/web-01/HTTP`; put query parameters in `params`.")
+}
+
+/// Refuses paths that could leave the REST root or smuggle a query.
+pub fn check_raw_path(path: &str) -> Result<(), ToolError> {
+    if !path.starts_with('/') {
+        return Err(path_refused(path, "it must start with `/`"));
+    }
+    if path.starts_with("//") || path.contains("://") {
+        return Err(path_refused(
+            path,
+            "absolute URLs and other hosts are not allowed",
+        ));
+    }
+    if path
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '\\' | '?' | '#'))
+    {
+        return Err(path_refused(
+            path,
+            "it contains a space, a backslash, `?`, `#` or a control character",
+        ));
+    }
+    let lower = path.to_ascii_lowercase();
+    if ["%2e", "%2f", "%5c", "%00", "%25"]
+        .iter()
+        .any(|p| lower.contains(p))
+    {
+        return Err(path_refused(
+            path,
+            "encoded dots, slashes, backslashes or percent signs are not allowed",
+        ));
+    }
+    if path.split('/').any(|seg| seg == ".." || seg == ".") {
+        return Err(path_refused(path, "`.` and `..` segments are not allowed"));
+    }
+    Ok(())
+}
+
+fn condition_holds(c: &Condition, args: &Map<String, Value>) -> bool {
+    if let Some(p) = c.present
+        && template::is_present(args, &c.arg) != p
+    {
+        return false;
+    }
+    if let Some(expected) = &c.equals {
+        let actual = args.get(&c.arg).unwrap_or(&Value::Null);
+        let same = actual == expected
+            || template::value_text(actual)
+                .is_some_and(|a| template::value_text(expected).is_some_and(|e| a == e));
+        if !same {
+            return false;
+        }
+    }
+    true
+}
+
+fn resolve_spec(
+    field: &str,
+    spec: &ValueSpec,
+    args: &Map<String, Value>,
+) -> Result<Option<String>, ToolError> {
+    let id = |s: &str| s.to_string();
+    match spec {
+        ValueSpec::Template(t) => Ok(template::render(t, args, &id)),
+        ValueSpec::FirstOf(list) => Ok(list.iter().find_map(|t| template::render(t, args, &id))),
+        ValueSpec::Mapped(m) => {
+            if !m.when.iter().all(|c| condition_holds(c, args)) {
+                return Ok(None);
+            }
+            let name = m.arg.clone().unwrap_or_else(|| field.to_string());
+            let from_value = m
+                .value
+                .as_deref()
+                .and_then(|t| template::render(t, args, &id));
+            let from_arg = m
+                .arg
+                .as_deref()
+                .filter(|a| template::is_present(args, a))
+                .and_then(|a| args.get(a))
+                .and_then(template::value_text);
+            let raw = from_value.or(from_arg).or_else(|| m.default.clone());
+            let Some(mut raw) = raw else { return Ok(None) };
+            if !m.map.is_empty() {
+                let key = raw.to_ascii_lowercase();
+                raw = m
+                    .map
+                    .get(&key)
+                    .or_else(|| m.map.get(&raw))
+                    .cloned()
+                    .ok_or_else(|| {
+                        let allowed: Vec<&str> = m.map.keys().map(String::as_str).collect();
+                        ToolError::validation(format!(
+                            "argument `{name}`: `{raw}` is not one of {}",
+                            allowed.join(", ")
+                        ))
+                    })?;
+            }
+            match m.format {
+                Some(ValueFormat::Time) => Ok(Some(template::normalize_time(&name, &raw)?)),
+                Some(ValueFormat::Csv) => {
+                    Ok(Some(template::normalize_csv(&raw)).filter(|s| !s.is_empty()))
+                }
+                None => Ok(Some(raw)),
+            }
+        }
+    }
+}
+
+fn unpack_single(
+    value: Value,
+    not_found: &str,
+    args: &Map<String, Value>,
+) -> Result<Value, ToolError> {
+    match value {
+        Value::Array(mut rows) => {
+            match rows.len() {
+                0 => {
+                    let msg = template::render(not_found, args, &|s: &str| s.to_string())
+                        .unwrap_or_else(|| not_found.to_string());
+                    Err(ToolError::new(ErrorCode::NotFound, msg).with_hint("Check the spelling (names are case-sensitive) or use a list tool to find it."))
+                }
+                1 => Ok(rows.remove(0)),
+                n => Ok(json!({
+                    "rows": rows,
+                    "note": format!("{n} backends returned an object with this name; each row names its backend in peer_name"),
+                })),
+            }
+        }
+        other => Ok(other),
+    }
+}
+
+/// Pages and budgets list rows: `{rows, returned, offset, next_offset?, total?, truncated?, note?}`.
+fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize) -> Value {
+    let total = rows.len() as u64;
+    let mut rows: Vec<Value> = if plan.client_paging {
+        rows.into_iter()
+            .skip(plan.offset as usize)
+            .take(plan.limit.min(usize::MAX as u64) as usize)
+            .collect()
+    } else {
+        rows
+    };
+    if !plan.strip.is_empty() {
+        for row in &mut rows {
+            if let Some(obj) = row.as_object_mut() {
+                for key in &plan.strip {
+                    obj.remove(key);
+                }
+            }
+        }
+    }
+    // Keep whole rows while they fit the budget (minus room for the envelope).
+    let mut used = 200usize;
+    let mut keep = 0usize;
+    for row in &rows {
+        let size = serde_json::to_string(row).map(|s| s.len() + 1).unwrap_or(0);
+        if used + size > budget && keep > 0 {
+            break;
+        }
+        used += size;
+        keep += 1;
+    }
+    let truncated = keep < rows.len();
+    rows.truncate(keep);
+    let returned = rows.len() as u64;
+    let offset = if plan.client_paging || plan.limit != u64::MAX {
+        plan.offset
+    } else {
+        0
+    };
+    let mut out = Map::new();
+    out.insert("rows".into(), Value::Array(rows));
+    out.insert("returned".into(), json!(returned));
+    out.insert("offset".into(), json!(offset));
+    let more = if plan.client_paging {
+        offset + returned < total
+    } else {
+        truncated || returned >= plan.limit
+    };
+    if plan.client_paging && plan.limit != u64::MAX {
+        out.insert("total".into(), json!(total));
+    }
+    if more {
+        out.insert("next_offset".into(), json!(offset + returned));
+    }
+    if truncated {
+        out.insert("truncated".into(), json!(true));
+        out.insert(
+            "note".into(),
+            json!(format!(
+                "Result cut to {returned} rows to stay under {budget} bytes; continue with offset={}, or ask for fewer columns.",
+                offset + returned
+            )),
+        );
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_cannot_move_the_path() {
+        assert_eq!(encode_segment("Disk /var"), "Disk%20%2Fvar");
+        assert_eq!(encode_segment(".."), "%2E%2E");
+        assert_eq!(encode_segment("a?b#c"), "a%3Fb%23c");
+    }
+
+    #[test]
+    fn raw_paths() {
+        for ok in [
+            "/hosts",
+            "/services/web-01/Disk%20%2Dx",
+            "/thruk/whoami",
+            "/sites/a,b/hosts",
+        ] {
+            assert!(check_raw_path(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "hosts",
+            "//evil.example/x",
+            "http://evil.example/",
+            "/hosts/../../etc",
+            "/%2e%2e/x",
+            "/hosts%2F..",
+            "/a\\b",
+            "/hosts?x=1",
+            "/a/./b",
+            "/a%252e",
+        ] {
+            assert!(check_raw_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_budget_and_paging() {
+        let rows: Vec<Value> = (0..100)
+            .map(|i| json!({"name": format!("host-{i:03}"), "pad": "x".repeat(100)}))
+            .collect();
+        let plan = ListPlan {
+            limit: 100,
+            offset: 0,
+            client_paging: false,
+            strip: vec!["pad".into()],
+        };
+        let out = shape_list(rows.clone(), &plan, 1_000_000);
+        assert_eq!(out["returned"], 100);
+        assert_eq!(out["next_offset"], 100);
+        assert!(out["rows"][0].get("pad").is_none());
+        let plan = ListPlan {
+            limit: 10,
+            offset: 95,
+            client_paging: true,
+            strip: vec![],
+        };
+        let out = shape_list(rows.clone(), &plan, 1_000_000);
+        assert_eq!(out["returned"], 5);
+        assert_eq!(out["total"], 100);
+        assert!(out.get("next_offset").is_none());
+        let plan = ListPlan {
+            limit: 100,
+            offset: 0,
+            client_paging: false,
+            strip: vec![],
+        };
+        let out = shape_list(rows, &plan, 2_000);
+        assert_eq!(out["truncated"], true);
+        let n = out["returned"].as_u64().unwrap_or(0);
+        assert!(n > 0 && n < 100);
+        assert_eq!(out["next_offset"], n);
+    }
+}

@@ -1,0 +1,115 @@
+//! The `lookout` command line: parse arguments, set up logging to stderr, start things.
+
+use clap::{Parser, Subcommand};
+use lookout::app::{self, Options};
+use lookout::settings::Env;
+use lookout::transport;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A stateless MCP gateway for monitoring REST APIs (Thruk, and more through catalogs).
+///
+/// With no command, serves MCP on stdio (for Claude Desktop, Claude Code, Cursor, the Docker
+/// MCP Gateway). With --listen, serves stateless Streamable HTTP at /mcp.
+#[derive(Debug, Parser)]
+#[command(name = "lookout", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Serve Streamable HTTP on PORT or HOST:PORT (default host 127.0.0.1) instead of stdio.
+    #[arg(long, global = true, env = "LOOKOUT_LISTEN", value_name = "ADDR")]
+    listen: Option<String>,
+    /// Add a catalog file, or replace the embedded catalog of the same backend (repeatable).
+    #[arg(long = "catalog", global = true, value_name = "FILE")]
+    catalogs: Vec<PathBuf>,
+    /// Backend to serve.
+    #[arg(long, global = true, env = "LOOKOUT_BACKEND", default_value = "thruk")]
+    backend: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve MCP (the default).
+    Serve,
+    /// Start an embedded Thruk-shaped demo backend on a loopback port and serve against it.
+    Demo,
+    /// Print the JSON Schema of the catalog format.
+    CatalogSchema,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=warn"));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::CatalogSchema) = cli.command {
+        let schema = lookout::catalog::json_schema();
+        let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        // The one intended stdout write outside MCP: the schema is the command's output.
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        return match writeln!(out, "{text}") {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lookout: error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lookout: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let mut env = Env::from_process();
+    let _demo = match cli.command {
+        Some(Command::Demo) => {
+            let demo = lookout::demo::DemoBackend::start()
+                .await
+                .map_err(|e| format!("demo backend: {e}"))?;
+            tracing::info!(url = %demo.base_url(), "demo Thruk backend started");
+            env.set("THRUK_BASE_URL", demo.base_url());
+            env.set("THRUK_API_KEY", lookout::demo::DEMO_API_KEY);
+            Some(demo)
+        }
+        _ => None,
+    };
+    let opts = Options {
+        backend: cli.backend.clone(),
+        catalogs: cli.catalogs.clone(),
+    };
+    let gateway = app::build_gateway(&opts, &env).map_err(|e| e.to_string())?;
+    let shutdown = transport::shutdown_signal();
+    match &cli.listen {
+        Some(spec) => {
+            let addr = transport::http::parse_listen(spec)?;
+            let hosts = transport::http::allowed_hosts(env.get("MCP_HTTP_ALLOWED_HOSTS"), addr);
+            transport::http::serve(gateway, addr, hosts, shutdown)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        None => transport::stdio::serve(gateway, shutdown)
+            .await
+            .map_err(|e| e.to_string()),
+    }
+}

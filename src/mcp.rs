@@ -1,0 +1,458 @@
+//! The MCP surface: an rmcp `ServerHandler` whose tools, resources and prompts are built at
+//! start-up from the catalog.
+//!
+//! This layer speaks protocol only: it lists what the catalog declares, routes `tools/call` to
+//! the engine, turns a [`ToolError`] into an `isError` result with a structured body, serves
+//! resources by calling their read tool, and renders prompts. It holds no per-client state,
+//! so one instance (behind an `Arc`) serves every stdio or HTTP request.
+
+use crate::catalog::{Access, PromptDef, ResourceDef};
+use crate::engine::{CallContext, Engine, Progress};
+use crate::error::{ErrorCode, ToolError};
+use crate::uri_template;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, Prompt, PromptArgument, PromptMessage, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role,
+    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// The gateway as an MCP server. Cheap to clone.
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    tools: Vec<Tool>,
+    info: ServerConfig,
+}
+
+impl Gateway {
+    pub fn new(engine: Engine) -> Self {
+        let tools = engine.tools().map(|t| mcp_tool(&t.def)).collect();
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_prompts()
+            .build();
+        let info = ServerConfig::new(capabilities)
+            .with_server_info(Implementation::new("lookout", env!("CARGO_PKG_VERSION")))
+            .with_instructions(instructions(&engine));
+        Gateway {
+            inner: Arc::new(Inner {
+                engine,
+                tools,
+                info,
+            }),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The tools as `tools/list` shows them.
+    pub fn tool_list(&self) -> &[Tool] {
+        &self.inner.tools
+    }
+
+    async fn serve_tool(
+        &self,
+        name: &str,
+        args: Option<Map<String, Value>>,
+        ctx: &CallContext,
+    ) -> Result<Value, ToolError> {
+        let engine = &self.inner.engine;
+        let tool = engine.tool(name).ok_or_else(|| {
+            ToolError::new(ErrorCode::ValidationError, format!("unknown tool `{name}`"))
+                .with_hint("Call tools/list to see the available tools.")
+        })?;
+        engine.call(tool, args, ctx).await
+    }
+}
+
+/// The MCP definition of a catalog tool, with annotations derived from its nature.
+pub fn mcp_tool(def: &crate::catalog::ToolDef) -> Tool {
+    let schema = def.input_schema.as_object().cloned().unwrap_or_default();
+    let read = def.access == Access::Read;
+    let annotations = ToolAnnotations::new()
+        .read_only(read)
+        .destructive(def.annotations.destructive.unwrap_or(!read))
+        .idempotent(def.annotations.idempotent.unwrap_or(read))
+        .open_world(def.annotations.open_world.unwrap_or(true));
+    let mut tool = Tool::new(def.name.clone(), def.description.clone(), Arc::new(schema))
+        .with_annotations(annotations);
+    if let Some(title) = &def.title {
+        tool = tool.with_title(title.clone());
+    }
+    tool
+}
+
+/// The initialize `instructions`, generated from the configuration.
+fn instructions(engine: &Engine) -> String {
+    let c = engine.catalog();
+    let reads: Vec<&str> = engine
+        .tools()
+        .filter(|t| t.def.access == Access::Read)
+        .map(|t| t.def.name.as_str())
+        .collect();
+    let writes: Vec<&str> = engine
+        .tools()
+        .filter(|t| t.def.access == Access::Write)
+        .map(|t| t.def.name.as_str())
+        .collect();
+    let mut text = format!(
+        "lookout gateway for {} at {}. {}\n\n",
+        c.title,
+        engine.upstream().base_url(),
+        c.description.trim()
+    );
+    text.push_str(&format!(
+        "Read tools ({}): {}.\n",
+        reads.len(),
+        reads.join(", ")
+    ));
+    if writes.is_empty() {
+        text.push_str("This gateway is read-only: no tool changes monitoring state.\n");
+    } else {
+        text.push_str(&format!(
+            "Write tools ({}) change monitoring state; confirm with the user before calling them: {}.\n",
+            writes.len(),
+            writes.join(", ")
+        ));
+    }
+    text.push_str(
+        "List tools return {rows, returned, offset, next_offset}: when next_offset is present, call again with offset=next_offset for more. \
+         Failed calls return isError with {code, message, hint}.\n",
+    );
+    if let Some(extra) = &c.instructions {
+        text.push('\n');
+        text.push_str(extra.trim());
+        text.push('\n');
+    }
+    text
+}
+
+fn error_result(e: &ToolError) -> CallToolResult {
+    let mut result = CallToolResult::error(vec![ContentBlock::text(e.to_text())]);
+    result.structured_content = serde_json::to_value(e).ok();
+    result
+}
+
+fn success_result(value: Value) -> CallToolResult {
+    let value = match value {
+        Value::Object(o) => Value::Object(o),
+        other => serde_json::json!({ "result": other }),
+    };
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+    result.structured_content = Some(value);
+    result
+}
+
+fn resource_def<'a>(
+    defs: &'a [ResourceDef],
+    uri: &str,
+) -> Option<(&'a ResourceDef, Map<String, Value>)> {
+    for def in defs {
+        if uri_template::is_template(&def.uri) {
+            if let Some(vars) = uri_template::matches(&def.uri, uri) {
+                let mut args = Map::new();
+                for (k, v) in &def.arguments {
+                    let filled = match v.as_str() {
+                        Some(t) => Value::String(
+                            crate::template::render(
+                                t,
+                                &vars
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                                    .collect(),
+                                &|s: &str| s.to_string(),
+                            )
+                            .unwrap_or_default(),
+                        ),
+                        None => v.clone(),
+                    };
+                    args.insert(k.clone(), filled);
+                }
+                return Some((def, args));
+            }
+        } else if def.uri == uri {
+            return Some((def, def.arguments.clone()));
+        }
+    }
+    None
+}
+
+fn render_prompt(def: &PromptDef, args: Option<Map<String, Value>>) -> Result<String, ErrorData> {
+    let given = args.unwrap_or_default();
+    let mut ctx = Map::new();
+    for a in &def.arguments {
+        let value = given
+            .get(&a.name)
+            .and_then(crate::template::value_text)
+            .filter(|s| !s.trim().is_empty());
+        match (value, &a.default) {
+            (Some(v), _) => {
+                ctx.insert(a.name.clone(), Value::String(v));
+            }
+            (None, Some(d)) => {
+                ctx.insert(a.name.clone(), Value::String(d.clone()));
+            }
+            (None, None) if a.required => {
+                return Err(ErrorData::invalid_params(
+                    format!("prompt `{}` needs the argument `{}`", def.name, a.name),
+                    None,
+                ));
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some(unknown) = given
+        .keys()
+        .find(|k| !def.arguments.iter().any(|a| &a.name == *k))
+    {
+        return Err(ErrorData::invalid_params(
+            format!("prompt `{}` has no argument `{unknown}`", def.name),
+            None,
+        ));
+    }
+    let env = minijinja::Environment::new();
+    env.render_str(&def.template, Value::Object(ctx))
+        .map_err(|e| ErrorData::internal_error(format!("prompt `{}`: {e}", def.name), None))
+}
+
+impl ServerHandler for Gateway {
+    fn get_info(&self) -> ServerConfig {
+        self.inner.info.clone()
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner.tools.iter().find(|t| t.name == name).cloned()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        if self.inner.engine.tool(&name).is_none() {
+            return Err(ErrorData::invalid_params(
+                format!("unknown tool `{name}`; call tools/list to see the available tools"),
+                None,
+            ));
+        }
+        let mut ctx = CallContext {
+            cancel: context.ct.clone(),
+            progress: None,
+        };
+        let forwarder = context.meta.get_progress_token().map(|token| {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+            ctx.progress = Some(tx);
+            let peer = context.peer.clone();
+            tokio::spawn(async move {
+                while let Some(p) = rx.recv().await {
+                    let mut param = ProgressNotificationParam::new(token.clone(), p.progress)
+                        .with_message(p.message);
+                    if let Some(total) = p.total {
+                        param = param.with_total(total);
+                    }
+                    if peer.notify_progress(param).await.is_err() {
+                        break;
+                    }
+                }
+            })
+        });
+        let started = std::time::Instant::now();
+        let outcome = self.serve_tool(&name, request.arguments, &ctx).await;
+        drop(ctx);
+        if let Some(f) = forwarder {
+            // Let queued progress go out before the result.
+            let _ = f.await;
+        }
+        let ms = started.elapsed().as_millis() as u64;
+        Ok(match outcome {
+            Ok(value) => {
+                tracing::info!(tool = %name, ms, "tool call ok");
+                success_result(value)
+            }
+            Err(e) => {
+                tracing::info!(tool = %name, ms, code = %e.code, status = ?e.upstream_status, "tool call failed");
+                error_result(&e)
+            }
+        }
+        .into())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let items = self
+            .inner
+            .engine
+            .catalog()
+            .resources
+            .iter()
+            .filter(|r| !uri_template::is_template(&r.uri))
+            .map(|r| {
+                let mut res =
+                    Resource::new(r.uri.clone(), r.name.clone()).with_mime_type("application/json");
+                if let Some(d) = &r.description {
+                    res = res.with_description(d.clone());
+                }
+                if let Some(t) = &r.title {
+                    res = res.with_title(t.clone());
+                }
+                res
+            })
+            .collect();
+        Ok(ListResourcesResult::with_all_items(items))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let items = self
+            .inner
+            .engine
+            .catalog()
+            .resources
+            .iter()
+            .filter(|r| uri_template::is_template(&r.uri))
+            .map(|r| {
+                let mut t = ResourceTemplate::new(r.uri.clone(), r.name.clone())
+                    .with_mime_type("application/json");
+                if let Some(d) = &r.description {
+                    t = t.with_description(d.clone());
+                }
+                if let Some(title) = &r.title {
+                    t = t.with_title(title.clone());
+                }
+                t
+            })
+            .collect();
+        Ok(ListResourceTemplatesResult::with_all_items(items))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri.to_string();
+        let Some((def, args)) = resource_def(&self.inner.engine.catalog().resources, &uri) else {
+            return Err(ErrorData::resource_not_found(
+                format!("no resource `{uri}`; see resources/list and resources/templates/list"),
+                None,
+            ));
+        };
+        let ctx = CallContext {
+            cancel: context.ct.clone(),
+            progress: None,
+        };
+        let outcome = match (&def.tool, &def.request) {
+            (Some(tool), _) => self.serve_tool(tool, Some(args), &ctx).await,
+            (None, Some(req)) => self.inner.engine.resource_request(req, &args, &ctx).await,
+            (None, None) => Err(ToolError::new(
+                ErrorCode::Internal,
+                "resource has no tool or request",
+            )),
+        };
+        match outcome {
+            Ok(value) => {
+                let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+                Ok(ReadResourceResult::new(vec![
+                    ResourceContents::text(text, uri).with_mime_type("application/json"),
+                ])
+                .into())
+            }
+            Err(e) if e.code == ErrorCode::NotFound => {
+                Err(ErrorData::resource_not_found(e.to_text(), None))
+            }
+            Err(e) if e.code == ErrorCode::ValidationError => {
+                Err(ErrorData::invalid_params(e.to_text(), None))
+            }
+            Err(e) => Err(ErrorData::internal_error(
+                e.to_text(),
+                serde_json::to_value(&e).ok(),
+            )),
+        }
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        let items = self
+            .inner
+            .engine
+            .catalog()
+            .prompts
+            .iter()
+            .map(|p| {
+                let args = p
+                    .arguments
+                    .iter()
+                    .map(|a| {
+                        PromptArgument::new(a.name.clone())
+                            .with_description(a.description.clone())
+                            .with_required(a.required)
+                    })
+                    .collect();
+                let mut prompt =
+                    Prompt::new(p.name.clone(), Some(p.description.clone()), Some(args));
+                if let Some(t) = &p.title {
+                    prompt = prompt.with_title(t.clone());
+                }
+                prompt
+            })
+            .collect();
+        Ok(ListPromptsResult::with_all_items(items))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let Some(def) = self
+            .inner
+            .engine
+            .catalog()
+            .prompts
+            .iter()
+            .find(|p| p.name == request.name)
+        else {
+            return Err(ErrorData::invalid_params(
+                format!("unknown prompt `{}`; see prompts/list", request.name),
+                None,
+            ));
+        };
+        let text = render_prompt(def, request.arguments)?;
+        let mut result = GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)]);
+        result.description = Some(def.description.clone());
+        Ok(result.into())
+    }
+}

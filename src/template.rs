@@ -1,0 +1,192 @@
+//! Value templates of the catalog: `{arg}` placeholders in paths, query parameters and bodies,
+//! and the value conversions (`time`, `csv`) that turn what an assistant writes into what an
+//! upstream accepts.
+//!
+//! Templates are deliberately tiny (no logic): anything conditional is expressed with `when`
+//! in the catalog, so a catalog stays readable as data.
+
+use crate::error::ToolError;
+use serde_json::{Map, Value};
+
+/// Names of the `{placeholders}` in a template, in order.
+pub fn placeholders(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        out.push(after[..end].to_string());
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// The text form of an argument value as sent upstream.
+pub fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Whether an argument counts as given: present, not null, not an empty string.
+pub fn is_present(args: &Map<String, Value>, name: &str) -> bool {
+    match args.get(name) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// Fills a template. `encode` is applied to each substituted argument (for path segments).
+/// Returns `None` when an argument it names is absent.
+pub fn render(
+    template: &str,
+    args: &Map<String, Value>,
+    encode: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Some(out);
+        };
+        let name = &after[..end];
+        let value = if name == "$now" {
+            chrono::Utc::now().timestamp().to_string()
+        } else {
+            if !is_present(args, name) {
+                return None;
+            }
+            value_text(args.get(name)?)?
+        };
+        out.push_str(&encode(&value));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Normalises a point in time for an upstream that understands epochs, `now` and signed
+/// relative offsets, but not ISO dates (Thruk, Livestatus).
+pub fn normalize_time(arg: &str, raw: &str) -> Result<String, ToolError> {
+    let v = raw.trim();
+    let bad = || {
+        ToolError::validation(format!(
+            "argument `{arg}`: `{raw}` is not a time; use `now`, a signed offset such as `+2h`, `-30m` or `-7d`, a Unix epoch, or an ISO 8601 date-time"
+        ))
+    };
+    if v.eq_ignore_ascii_case("now") {
+        return Ok("now".into());
+    }
+    if v.chars().all(|c| c.is_ascii_digit()) && !v.is_empty() {
+        return Ok(v.to_string());
+    }
+    if let Some(body) = v.strip_prefix(['+', '-']) {
+        let (num, unit) = body.split_at(
+            body.find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(body.len()),
+        );
+        if !num.is_empty() && matches!(unit, "s" | "m" | "h" | "d" | "w" | "y") {
+            return Ok(v.to_string());
+        }
+        return Err(bad());
+    }
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Ok(dt.timestamp().to_string());
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(v, fmt) {
+            return Ok(naive.and_utc().timestamp().to_string());
+        }
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc().timestamp().to_string())
+            .ok_or_else(bad)?);
+    }
+    if v.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && v.chars().any(|c| c.is_ascii_alphabetic())
+    {
+        return Err(ToolError::validation(format!(
+            "argument `{arg}`: `{raw}` has no sign; write `+{v}` for a time in the future or `-{v}` for the past"
+        )));
+    }
+    Err(bad())
+}
+
+/// A comma list with items trimmed and empty items dropped.
+pub fn normalize_csv(raw: &str) -> String {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn args(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn renders_and_skips_absent() {
+        let a = args(json!({"host": "web 1", "n": 30, "empty": ""}));
+        let id = |s: &str| s.to_string();
+        assert_eq!(
+            render("/hosts/{host}", &a, &id).as_deref(),
+            Some("/hosts/web 1")
+        );
+        assert_eq!(render("+{n}m", &a, &id).as_deref(), Some("+30m"));
+        assert_eq!(render("{missing}", &a, &id), None);
+        assert_eq!(render("{empty}", &a, &id), None);
+        assert_eq!(placeholders("/a/{x}/b/{y}"), vec!["x", "y"]);
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(normalize_time("t", "now").ok().as_deref(), Some("now"));
+        assert_eq!(normalize_time("t", "+2h").ok().as_deref(), Some("+2h"));
+        assert_eq!(normalize_time("t", "-7d").ok().as_deref(), Some("-7d"));
+        assert_eq!(
+            normalize_time("t", "1700000000").ok().as_deref(),
+            Some("1700000000")
+        );
+        assert_eq!(
+            normalize_time("t", "2024-01-01T00:00:00Z").ok().as_deref(),
+            Some("1704067200")
+        );
+        assert_eq!(
+            normalize_time("t", "2024-01-01 01:00:00").ok().as_deref(),
+            Some("1704070800")
+        );
+        let err = normalize_time("end_time", "2h").expect_err("unsigned");
+        assert!(
+            err.message.contains("end_time") && err.message.contains("+2h"),
+            "{}",
+            err.message
+        );
+        assert!(normalize_time("t", "tomorrow-ish").is_err());
+    }
+
+    #[test]
+    fn csv() {
+        assert_eq!(normalize_csv(" a, ,b ,"), "a,b");
+    }
+}

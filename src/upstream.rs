@@ -1,0 +1,459 @@
+//! The upstream client: the one place that talks HTTP to a backend.
+//!
+//! It owns everything a tool must not care about: the base URL and API root, authentication
+//! headers, TLS and timeouts, reading a bounded body, and turning an upstream failure into a
+//! [`ToolError`] with a stable code, a hint and the upstream status (secrets scrubbed). The
+//! client is a `reqwest_middleware` stack, so retries, caching and limits are layers added
+//! around it in one place, never inside a tool.
+
+use crate::catalog::{Access, Connection, ErrorRule, HttpMethod};
+use crate::error::{ErrorCode, StartupError, ToolError};
+use crate::settings::{self, Env};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Largest upstream body read into memory.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Json(Value),
+}
+
+/// One upstream request, described independently of HTTP plumbing.
+#[derive(Debug, Clone)]
+pub struct UpstreamRequest {
+    pub method: HttpMethod,
+    /// Path under the API root, already percent-encoded, starting with `/`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Body,
+    /// What the tool does. A read may be retried whatever its method (Thruk reads via POST).
+    pub access: Access,
+    /// Overrides the configured total timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// A header the catalog asked for, resolved from the environment.
+#[derive(Debug, Clone)]
+struct ResolvedHeader {
+    name: HeaderName,
+    value: Option<HeaderValue>,
+    secret_text: Option<String>,
+    required: bool,
+    missing_hint: Option<String>,
+    env: Option<String>,
+}
+
+struct CompiledRule {
+    status: u16,
+    pattern: Option<regex::Regex>,
+    code: ErrorCode,
+    hint: Option<String>,
+}
+
+/// The HTTP client of one backend instance.
+pub struct Upstream {
+    client: reqwest_middleware::ClientWithMiddleware,
+    base_url: String,
+    root: String,
+    headers: Vec<ResolvedHeader>,
+    rules: Vec<CompiledRule>,
+    timeout: Duration,
+    max_body: usize,
+    backend: String,
+}
+
+impl Upstream {
+    /// Resolves the connection settings and builds the client. Never contacts the backend.
+    pub fn new(
+        backend: &str,
+        conn: &Connection,
+        rules: &[ErrorRule],
+        env: &Env,
+    ) -> Result<Self, StartupError> {
+        let base_url = env
+            .resolve(&conn.base_url)
+            .map(|v| settings::as_text(&v))
+            .ok_or_else(|| {
+                StartupError::Config(format!(
+                    "{backend}: no base URL; set {}",
+                    conn.base_url.env.as_deref().unwrap_or("the base URL")
+                ))
+            })?;
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base_url).map_err(|e| {
+            StartupError::Config(format!(
+                "{backend}: base URL `{base_url}` is not a URL: {e}"
+            ))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(StartupError::Config(format!(
+                "{backend}: base URL `{base_url}` must use http or https"
+            )));
+        }
+        let timeout_secs = match env.resolve(&conn.timeout_secs) {
+            None => 30.0,
+            Some(v) => settings::as_text(&v)
+                .parse::<f64>()
+                .ok()
+                .filter(|s| *s > 0.0 && s.is_finite())
+                .ok_or_else(|| {
+                    StartupError::Config(format!(
+                        "{backend}: timeout `{}` is not a positive number of seconds",
+                        settings::as_text(&v)
+                    ))
+                })?,
+        };
+        let verify_tls = match env.resolve(&conn.verify_tls) {
+            None => true,
+            Some(Value::Bool(b)) => b,
+            Some(v) => settings::parse_bool(&settings::as_text(&v)).ok_or_else(|| {
+                StartupError::Config(format!(
+                    "{backend}: TLS verification `{}` is not true or false",
+                    settings::as_text(&v)
+                ))
+            })?,
+        };
+        if !verify_tls {
+            tracing::warn!(
+                backend,
+                "TLS certificate verification is OFF for this backend: use only on a trusted network"
+            );
+        }
+        let mut headers = Vec::new();
+        for h in &conn.headers {
+            let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| {
+                StartupError::Config(format!("{backend}: header name `{}`: {e}", h.name))
+            })?;
+            let text = env.resolve(&h.value).map(|v| settings::as_text(&v));
+            let value = match &text {
+                None => None,
+                Some(t) => Some(HeaderValue::from_str(t).map_err(|_| {
+                    StartupError::Config(format!(
+                        "{backend}: the value of {} is not a valid header value",
+                        h.value.env.as_deref().unwrap_or(&h.name)
+                    ))
+                })?),
+            };
+            let value = value.map(|mut v| {
+                v.set_sensitive(h.secret);
+                v
+            });
+            headers.push(ResolvedHeader {
+                name,
+                value,
+                secret_text: if h.secret { text } else { None },
+                required: h.required,
+                missing_hint: h.missing_hint.clone(),
+                env: h.value.env.clone(),
+            });
+        }
+        let mut compiled = Vec::new();
+        for r in rules {
+            compiled.push(CompiledRule {
+                status: r.status,
+                pattern: match &r.pattern {
+                    Some(p) => Some(
+                        regex::RegexBuilder::new(p)
+                            .case_insensitive(true)
+                            .build()
+                            .map_err(|e| {
+                                StartupError::Config(format!("{backend}: error rule `{p}`: {e}"))
+                            })?,
+                    ),
+                    None => None,
+                },
+                code: ErrorCode::parse(&r.code).unwrap_or(ErrorCode::UpstreamError),
+                hint: r.hint.clone(),
+            });
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs_f64(timeout_secs))
+            .connect_timeout(Duration::from_secs_f64(timeout_secs.min(10.0)))
+            .danger_accept_invalid_certs(!verify_tls)
+            // A redirect from a REST API is a login page (OMD's Apache answers 302): report it,
+            // never follow it and parse HTML.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("lookout/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| StartupError::Config(format!("{backend}: HTTP client: {e}")))?;
+        let client = reqwest_middleware::ClientBuilder::new(http).build();
+        Ok(Upstream {
+            client,
+            root: format!("{base_url}{}", conn.api_root.trim_end_matches('/')),
+            base_url,
+            headers,
+            rules: compiled,
+            timeout: Duration::from_secs_f64(timeout_secs),
+            max_body: DEFAULT_MAX_BODY_BYTES,
+            backend: backend.to_string(),
+        })
+    }
+
+    /// The backend's base URL as configured.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The REST root every request stays under.
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// The configured total timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Removes credential values from text shown to users or logs.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for h in &self.headers {
+            if let Some(secret) = h.secret_text.as_deref().filter(|s| s.len() >= 3) {
+                out = out.replace(secret, "***");
+            }
+        }
+        out
+    }
+
+    /// Fails when a required credential is missing, before anything is sent.
+    fn check_credentials(&self) -> Result<HeaderMap, ToolError> {
+        let mut map = HeaderMap::new();
+        for h in &self.headers {
+            match &h.value {
+                Some(v) => {
+                    map.insert(h.name.clone(), v.clone());
+                }
+                None if h.required => {
+                    let var = h.env.as_deref().unwrap_or(h.name.as_str());
+                    let hint = h
+                        .missing_hint
+                        .clone()
+                        .unwrap_or_else(|| format!("Set {var} and restart lookout."));
+                    return Err(ToolError::new(
+                        ErrorCode::AuthFailed,
+                        format!(
+                            "{} credential is not configured: {var} is unset",
+                            self.backend
+                        ),
+                    )
+                    .with_hint(hint));
+                }
+                None => {}
+            }
+        }
+        Ok(map)
+    }
+
+    /// Sends one request and returns the parsed JSON answer (`null` for an empty body).
+    pub async fn send(&self, req: &UpstreamRequest) -> Result<Value, ToolError> {
+        let headers = self.check_credentials()?;
+        let url = format!("{}{}", self.root, req.path);
+        let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .unwrap_or(reqwest::Method::GET);
+        let mut builder = self.client.request(method, &url).headers(headers);
+        if !req.query.is_empty() {
+            builder = builder.query(&req.query);
+        }
+        builder = match &req.body {
+            Body::None => builder,
+            Body::Form(pairs) => builder.form(pairs),
+            Body::Json(v) => builder.json(v),
+        };
+        if let Some(t) = req.timeout {
+            builder = builder.timeout(t);
+        }
+        tracing::debug!(backend = %self.backend, method = req.method.as_str(), path = %req.path, "upstream request");
+        let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let location = response.headers().get(reqwest::header::LOCATION).is_some();
+        let bytes = self.read_body(response).await?;
+        if status.is_redirection() {
+            return Err(ToolError::new(
+                ErrorCode::AuthFailed,
+                format!("{} answered with a redirect{}, not an API answer", self.backend, if location { " (to a login page?)" } else { "" }),
+            )
+            .with_hint("Check that the base URL points at the application root (e.g. https://host/site/thruk) and that the API key is accepted.")
+            .with_status(status.as_u16()));
+        }
+        if status.is_success() {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_slice(&bytes).map_err(|_| {
+                ToolError::new(
+                    ErrorCode::UpstreamError,
+                    format!("{} answered HTTP {} with a body that is not JSON: {}", self.backend, status.as_u16(), self.snippet(&bytes)),
+                )
+                .with_hint("Check that the base URL points at the REST API and not at a web page or a proxy's error page.")
+                .with_status(status.as_u16())
+            });
+        }
+        Err(self.status_error(status.as_u16(), &bytes, retry_after.as_deref()))
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, ToolError> {
+        if let Some(len) = response.content_length()
+            && len as usize > self.max_body
+        {
+            return Err(self.too_large());
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.max_body {
+                        return Err(self.too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(e) => return Err(self.transport_error(&reqwest_middleware::Error::Reqwest(e))),
+            }
+        }
+    }
+
+    fn too_large(&self) -> ToolError {
+        ToolError::new(
+            ErrorCode::ResponseTooLarge,
+            format!(
+                "{} answered more than {} MiB",
+                self.backend,
+                self.max_body / (1024 * 1024)
+            ),
+        )
+        .with_hint("Ask for fewer rows (limit) or fewer columns.")
+    }
+
+    fn snippet(&self, bytes: &[u8]) -> String {
+        let text = String::from_utf8_lossy(bytes);
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let cut: String = flat.chars().take(300).collect();
+        self.scrub(&cut)
+    }
+
+    fn transport_error(&self, e: &reqwest_middleware::Error) -> ToolError {
+        let (timeout, connect) = match e {
+            reqwest_middleware::Error::Reqwest(r) => (r.is_timeout(), r.is_connect()),
+            reqwest_middleware::Error::Middleware(_) => (false, false),
+        };
+        if timeout {
+            ToolError::new(ErrorCode::Timeout, format!("{} did not answer within {:?}", self.backend, self.timeout))
+                .with_hint("The backend is slow or overloaded: narrow the query (filters, limit) or raise the timeout.")
+        } else if connect {
+            ToolError::new(
+                ErrorCode::ConnectionError,
+                format!("cannot connect to {} at {}", self.backend, self.base_url),
+            )
+            .with_hint(
+                "Check the base URL, that the server is running, and that this host can reach it.",
+            )
+        } else {
+            // Display of a reqwest error contains the URL but never headers; scrub anyway.
+            let detail = self.scrub(&error_chain(e));
+            ToolError::new(
+                ErrorCode::ConnectionError,
+                format!("request to {} failed: {detail}", self.backend),
+            )
+            .with_hint("The connection dropped or the answer was cut; try again.")
+        }
+    }
+
+    fn status_error(&self, status: u16, body: &[u8], retry_after: Option<&str>) -> ToolError {
+        let parsed: Option<Value> = serde_json::from_slice(body).ok();
+        let upstream_message = parsed
+            .as_ref()
+            .and_then(|v| {
+                let msg = v.get("message").and_then(Value::as_str)?;
+                let detail = ["error", "description"]
+                    .iter()
+                    .filter_map(|k| v.get(*k).and_then(Value::as_str))
+                    .find(|d| !d.is_empty() && *d != msg);
+                Some(match detail {
+                    Some(d) => format!("{msg}: {d}"),
+                    None => msg.to_string(),
+                })
+            })
+            .unwrap_or_else(|| self.snippet(body));
+        let upstream_message = self.scrub(&upstream_message);
+        let message = format!(
+            "{} answered HTTP {status}: {upstream_message}",
+            self.backend
+        );
+        for rule in &self.rules {
+            if rule.status == status
+                && rule
+                    .pattern
+                    .as_ref()
+                    .is_none_or(|p| p.is_match(&upstream_message))
+            {
+                let mut err = ToolError::new(rule.code, message).with_status(status);
+                if let Some(h) = &rule.hint {
+                    err = err.with_hint(h.clone());
+                }
+                return err;
+            }
+        }
+        let (code, hint) = match status {
+            401 => (
+                ErrorCode::AuthFailed,
+                "The backend refused the credentials: check the API key.".to_string(),
+            ),
+            403 => (
+                ErrorCode::Forbidden,
+                "The credentials are valid but lack permission for this object or action."
+                    .to_string(),
+            ),
+            404 => (
+                ErrorCode::NotFound,
+                "Check the names used; list tools show what exists.".to_string(),
+            ),
+            408 | 504 => (
+                ErrorCode::Timeout,
+                "The backend or a proxy timed out: narrow the query and try again.".to_string(),
+            ),
+            429 => (
+                ErrorCode::RateLimited,
+                match retry_after {
+                    Some(r) => format!(
+                        "The backend is rate limiting: wait {r} seconds before trying again."
+                    ),
+                    None => "The backend is rate limiting: wait a little before trying again."
+                        .to_string(),
+                },
+            ),
+            400..=499 => (
+                ErrorCode::UpstreamError,
+                "The backend rejected the request; check the arguments.".to_string(),
+            ),
+            _ => (
+                ErrorCode::UpstreamError,
+                "The backend failed; try again later or check its logs.".to_string(),
+            ),
+        };
+        ToolError::new(code, message)
+            .with_hint(hint)
+            .with_status(status)
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
