@@ -23,6 +23,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
+/// Internal marker argument: the tool declares the catalog's scope argument.
+const SCOPED_MARK: &str = "$scoped";
+
 /// Default size budget of one tool result, in bytes of JSON (about 15k tokens: well under the
 /// 25k-token limit Claude Code puts on a tool result).
 pub const DEFAULT_RESULT_BUDGET: usize = 60_000;
@@ -319,6 +322,10 @@ impl Engine {
         let Some(scope) = &self.catalog.connection.scope else {
             return String::new();
         };
+        // Tools without the scope argument (e.g. the site list itself) are never scoped.
+        if !args.contains_key(SCOPED_MARK) {
+            return String::new();
+        }
         let chosen = args
             .get(&scope.arg)
             .and_then(template::value_text)
@@ -684,8 +691,10 @@ fn resolve_spec(
                 .filter(|a| template::is_present(args, a))
                 .and_then(|a| args.get(a))
                 .and_then(template::value_text);
-            let raw = from_value.or(from_arg).or_else(|| m.default.clone());
-            let Some(mut raw) = raw else { return Ok(None) };
+            let Some(mut raw) = from_value.or(from_arg) else {
+                // A default is already the upstream value: it is not mapped or converted.
+                return Ok(m.default.clone());
+            };
             if !m.map.is_empty() {
                 let key = raw.to_ascii_lowercase();
                 raw = m

@@ -165,7 +165,14 @@ fn resource_def<'a>(
     for def in defs {
         if uri_template::is_template(&def.uri) {
             if let Some(vars) = uri_template::matches(&def.uri, uri) {
-                let mut args = Map::new();
+                // Template variables are arguments too (a `request` resource reads them in its path).
+                let mut args: Map<String, Value> = if def.request.is_some() {
+                    vars.iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect()
+                } else {
+                    Map::new()
+                };
                 for (k, v) in &def.arguments {
                     let filled = match v.as_str() {
                         Some(t) => Value::String(

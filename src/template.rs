@@ -112,10 +112,10 @@ pub fn normalize_time(arg: &str, raw: &str) -> Result<String, ToolError> {
         }
     }
     if let Ok(date) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(date
+        return date
             .and_hms_opt(0, 0, 0)
             .map(|d| d.and_utc().timestamp().to_string())
-            .ok_or_else(bad)?);
+            .ok_or_else(bad);
     }
     if v.chars().next().is_some_and(|c| c.is_ascii_digit())
         && v.chars().any(|c| c.is_ascii_alphabetic())

@@ -724,6 +724,7 @@ impl Data {
             .unwrap_or_default()
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn log(
         &mut self,
         time: i64,

@@ -176,8 +176,8 @@ fn matches(f: &Filter, row: &Value) -> bool {
                 || (field.is_number() && compare(&field, &f.value) == Ordering::Equal)
         }
         "ne" => {
-            !text(&field).eq_ignore_ascii_case(&f.value)
-                && !(field.is_number() && compare(&field, &f.value) == Ordering::Equal)
+            !(text(&field).eq_ignore_ascii_case(&f.value)
+                || (field.is_number() && compare(&field, &f.value) == Ordering::Equal))
         }
         "regex" => f.regex.as_ref().is_some_and(|r| r.is_match(&text(&field))),
         "nregex" => !f.regex.as_ref().is_some_and(|r| r.is_match(&text(&field))),

@@ -1,0 +1,175 @@
+//! Shared test harness: the embedded demo Thruk backend in-process, the `lookout` binary
+//! spawned over stdio (rmcp client) or HTTP, and small fault-injecting upstreams.
+
+#![allow(dead_code)]
+
+use lookout::demo::DemoBackend;
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Map, Value};
+use std::process::Stdio;
+use tokio::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_lookout");
+
+pub type Client = RunningService<RoleClient, ()>;
+
+/// A `lookout` command with a clean Thruk environment.
+pub fn lookout_command(base_url: &str, key: Option<&str>, extra: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "THRUK_BASE_URL",
+        "THRUK_API_KEY",
+        "THRUK_AUTH_USER",
+        "THRUK_DEFAULT_BACKENDS",
+        "THRUK_TIMEOUT",
+        "THRUK_VERIFY_SSL",
+        "LOOKOUT_LISTEN",
+        "LOOKOUT_BACKEND",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("THRUK_BASE_URL", base_url)
+        .env("LOOKOUT_LOG", "warn");
+    if let Some(k) = key {
+        cmd.env("THRUK_API_KEY", k);
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.stderr(Stdio::null());
+    cmd
+}
+
+/// Spawns the binary on stdio and connects rmcp's client.
+pub async fn stdio_client(cmd: Command) -> Client {
+    let transport = TokioChildProcess::new(cmd).expect("spawn lookout");
+    ().serve(transport)
+        .await
+        .expect("MCP initialize over stdio")
+}
+
+/// The demo backend plus a stdio client pointed at it with the demo key.
+pub async fn demo_and_client() -> (DemoBackend, Client) {
+    let demo = DemoBackend::start().await.expect("demo backend");
+    let client = stdio_client(lookout_command(
+        &demo.base_url(),
+        Some(lookout::demo::DEMO_API_KEY),
+        &[],
+    ))
+    .await;
+    (demo, client)
+}
+
+pub fn obj(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+pub async fn call(client: &Client, name: &str, args: Value) -> CallToolResult {
+    client
+        .call_tool(CallToolRequestParams::new(name.to_string()).with_arguments(obj(args)))
+        .await
+        .unwrap_or_else(|e| panic!("tools/call {name} failed at protocol level: {e}"))
+}
+
+/// The structured body of a successful result.
+pub fn ok_body(r: &CallToolResult) -> Value {
+    assert_ne!(
+        r.is_error,
+        Some(true),
+        "expected success, got {:?}",
+        r.content
+    );
+    r.structured_content.clone().expect("structured content")
+}
+
+/// The structured error of a failed result.
+pub fn err_body(r: &CallToolResult) -> Value {
+    assert_eq!(
+        r.is_error,
+        Some(true),
+        "expected an error, got {:?}",
+        r.structured_content
+    );
+    let body = r.structured_content.clone().expect("structured error");
+    assert!(
+        body["code"].is_string() && body["message"].is_string(),
+        "{body}"
+    );
+    body
+}
+
+/// Spawns `lookout --listen 127.0.0.1:<free port>` and waits for /healthz.
+pub async fn http_server(mut cmd: Command) -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    cmd.arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .kill_on_drop(true);
+    let child = cmd.spawn().expect("spawn lookout --listen");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("lookout --listen did not come up");
+}
+
+/// An upstream that answers every request with a fixed status, content type and body,
+/// optionally after a delay; returns its base URL and a request counter.
+pub async fn fault_upstream(
+    status: u16,
+    content_type: &'static str,
+    body: &'static str,
+    delay_ms: u64,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            let mut resp = axum::response::Response::new(axum::body::Body::from(body));
+            *resp.status_mut() =
+                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
+            resp.headers_mut().insert(
+                "content-type",
+                axum::http::HeaderValue::from_static(content_type),
+            );
+            if status == 302 {
+                resp.headers_mut().insert(
+                    "location",
+                    axum::http::HeaderValue::from_static("/demo/thruk/cgi-bin/login.cgi"),
+                );
+            }
+            if status == 429 {
+                resp.headers_mut()
+                    .insert("retry-after", axum::http::HeaderValue::from_static("7"));
+            }
+            resp
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/thruk"), hits)
+}
