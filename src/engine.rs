@@ -323,9 +323,7 @@ impl Engine {
             return String::new();
         };
         // Tools without the scope argument (e.g. the site list itself) are never scoped.
-        if !args.contains_key(SCOPED_MARK) {
-            return String::new();
-        }
+
         let chosen = args
             .get(&scope.arg)
             .and_then(template::value_text)
