@@ -23,9 +23,6 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-/// Internal marker argument: the tool declares the catalog's scope argument.
-const SCOPED_MARK: &str = "$scoped";
-
 /// Default size budget of one tool result, in bytes of JSON (about 15k tokens: well under the
 /// 25k-token limit Claude Code puts on a tool result).
 pub const DEFAULT_RESULT_BUDGET: usize = 60_000;
@@ -322,7 +319,6 @@ impl Engine {
         let Some(scope) = &self.catalog.connection.scope else {
             return String::new();
         };
-        // Tools without the scope argument (e.g. the site list itself) are never scoped.
 
         let chosen = args
             .get(&scope.arg)
