@@ -460,6 +460,17 @@ async fn history_tools_use_word_operators_and_epochs() {
                 .all(|l| l["type"] == "SERVICE ALERT" && l["state"] == 2),
         "{body}"
     );
+    let r = call(&client, "thruk_list_alerts", json!({})).await;
+    let rows = ok_body(&r)["rows"].as_array().cloned().unwrap_or_default();
+    assert!(
+        rows.iter().any(|l| l["type"] == "HOST ALERT")
+            && rows.iter().any(|l| l["type"] == "SERVICE ALERT")
+    );
+    let req = demo.requests().pop().expect("request");
+    assert_eq!(
+        req.query_value("type[regex]"),
+        Some("^(HOST|SERVICE) ALERT$")
+    );
     let r = call(
         &client,
         "thruk_list_notifications",
