@@ -262,8 +262,16 @@ impl Engine {
         args: &Map<String, Value>,
         ctx: &CallContext,
     ) -> Result<Value, ToolError> {
+        let mut args = args.clone();
+        let scope_arg = self
+            .catalog
+            .connection
+            .scope
+            .as_ref()
+            .map(|s| json!({ s.arg.clone(): {} }));
+        self.apply_scope_default(scope_arg.as_ref(), &mut args);
         tokio::select! {
-            result = self.run_request(def, Access::Read, args, self.budget, None) => result.map_err(|e| self.scrubbed(e)),
+            result = self.run_request(def, Access::Read, &args, self.budget, None) => result.map_err(|e| self.scrubbed(e)),
             _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the read was cancelled by the client")),
         }
     }
@@ -311,7 +319,28 @@ impl Engine {
                 }
             }
         }
+        self.apply_scope_default(tool.def.input_schema.get("properties"), &mut args);
         Ok(args)
+    }
+
+    /// Fills the scope argument (e.g. `backends`) from its configured default when a call that
+    /// declares it leaves it out. Tools without the argument (such as the site list itself) are
+    /// never scoped.
+    fn apply_scope_default(&self, properties: Option<&Value>, args: &mut Map<String, Value>) {
+        let (Some(scope), Some(default)) = (&self.catalog.connection.scope, &self.scope_default)
+        else {
+            return;
+        };
+        let declared = properties
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key(&scope.arg));
+        let given = args
+            .get(&scope.arg)
+            .and_then(template::value_text)
+            .is_some_and(|v| !template::normalize_csv(&v).is_empty());
+        if declared && !given {
+            args.insert(scope.arg.clone(), Value::String(default.clone()));
+        }
     }
 
     /// The site/scope path prefix for a call.
@@ -324,8 +353,7 @@ impl Engine {
             .get(&scope.arg)
             .and_then(template::value_text)
             .map(|v| template::normalize_csv(&v))
-            .filter(|v| !v.is_empty())
-            .or_else(|| self.scope_default.clone());
+            .filter(|v| !v.is_empty());
         match chosen {
             None => String::new(),
             Some(list) => {
@@ -705,7 +733,20 @@ fn resolve_spec(
                     })?;
             }
             match m.format {
-                Some(ValueFormat::Time) => Ok(Some(template::normalize_time(&name, &raw)?)),
+                Some(ValueFormat::Time) => {
+                    let time = template::normalize_time(&name, &raw)?;
+                    let base = m
+                        .offset_from
+                        .as_deref()
+                        .and_then(|b| args.get(b).and_then(template::value_text).map(|v| (b, v)));
+                    match base {
+                        None => Ok(Some(time)),
+                        Some((base_arg, base_raw)) => {
+                            let base = template::normalize_time(base_arg, &base_raw)?;
+                            Ok(Some(template::time_after(&name, &time, base_arg, &base)?))
+                        }
+                    }
+                }
                 Some(ValueFormat::Csv) => {
                     Ok(Some(template::normalize_csv(&raw)).filter(|s| !s.is_empty()))
                 }

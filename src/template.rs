@@ -75,6 +75,94 @@ pub fn render(
 
 /// Normalises a point in time for an upstream that understands epochs, `now` and signed
 /// relative offsets, but not ISO dates (Thruk, Livestatus).
+/// A normalized time: an offset in seconds from now, or a Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimePoint {
+    Relative(i64),
+    Absolute(i64),
+}
+
+impl TimePoint {
+    /// Reads a value produced by [`normalize_time`].
+    fn parse(normalized: &str) -> Option<TimePoint> {
+        if normalized == "now" {
+            return Some(TimePoint::Relative(0));
+        }
+        if let Ok(epoch) = normalized.parse::<i64>() {
+            return Some(TimePoint::Absolute(epoch));
+        }
+        let (sign, body) = match normalized.as_bytes().first() {
+            Some(b'+') => (1, &normalized[1..]),
+            Some(b'-') => (-1, &normalized[1..]),
+            _ => return None,
+        };
+        let split = body.find(|c: char| !c.is_ascii_digit())?;
+        let (num, unit) = body.split_at(split);
+        let unit_secs = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 604_800,
+            "y" => 31_536_000,
+            _ => return None,
+        };
+        num.parse::<i64>()
+            .ok()?
+            .checked_mul(unit_secs)
+            .map(|n| TimePoint::Relative(sign * n))
+    }
+
+    fn epoch(self, now: i64) -> i64 {
+        match self {
+            TimePoint::Relative(secs) => now.saturating_add(secs),
+            TimePoint::Absolute(epoch) => epoch,
+        }
+    }
+
+    /// The upstream form: `+90m` / `-45s` offsets from now, or an epoch.
+    fn render(self) -> String {
+        match self {
+            TimePoint::Absolute(epoch) => epoch.to_string(),
+            TimePoint::Relative(0) => "now".into(),
+            TimePoint::Relative(secs) => {
+                let sign = if secs < 0 { '-' } else { '+' };
+                let abs = secs.unsigned_abs();
+                if abs % 60 == 0 {
+                    format!("{sign}{}m", abs / 60)
+                } else {
+                    format!("{sign}{abs}s")
+                }
+            }
+        }
+    }
+}
+
+/// Resolves a time whose signed offset counts from another time (`base`), both already
+/// normalized: an end of `+30m` after a start of `+1h` is `+90m`, after an epoch start it is that
+/// epoch plus 1800. Absolute times are kept as given. The result must come after the base.
+pub fn time_after(arg: &str, time: &str, base_arg: &str, base: &str) -> Result<String, ToolError> {
+    let (Some(point), Some(from)) = (TimePoint::parse(time), TimePoint::parse(base)) else {
+        return Ok(time.to_string());
+    };
+    let resolved = match (point, from) {
+        (TimePoint::Relative(off), TimePoint::Relative(start)) => {
+            TimePoint::Relative(start.saturating_add(off))
+        }
+        (TimePoint::Relative(off), TimePoint::Absolute(start)) => {
+            TimePoint::Absolute(start.saturating_add(off))
+        }
+        (absolute, _) => absolute,
+    };
+    let now = chrono::Utc::now().timestamp();
+    if resolved.epoch(now) <= from.epoch(now) {
+        return Err(ToolError::validation(format!(
+            "argument `{arg}`: `{time}` is not after `{base_arg}` ({base}); give a later time or a positive length"
+        )));
+    }
+    Ok(resolved.render())
+}
+
 pub fn normalize_time(arg: &str, raw: &str) -> Result<String, ToolError> {
     let v = raw.trim();
     let bad = || {
@@ -140,6 +228,40 @@ pub fn normalize_csv(raw: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn offsets_count_from_the_base_time() {
+        assert_eq!(
+            time_after("end_time", "+30m", "start_time", "now").ok(),
+            Some("+30m".into())
+        );
+        assert_eq!(
+            time_after("end_time", "+30m", "start_time", "+1h").ok(),
+            Some("+90m".into())
+        );
+        assert_eq!(
+            time_after("end_time", "+45s", "start_time", "-30s").ok(),
+            Some("+15s".into())
+        );
+        assert_eq!(
+            time_after("end_time", "+30m", "start_time", "4102444800").ok(),
+            Some("4102446600".into())
+        );
+        // An absolute end is kept, but must follow the start.
+        assert_eq!(
+            time_after("end_time", "4102448400", "start_time", "4102444800").ok(),
+            Some("4102448400".into())
+        );
+        let err = time_after("end_time", "4102444800", "start_time", "4102448400")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(
+            err.contains("`end_time`") && err.contains("start_time"),
+            "{err}"
+        );
+        assert!(time_after("end_time", "-10m", "start_time", "now").is_err());
+    }
 
     fn args(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()

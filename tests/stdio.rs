@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use lookout::demo::DEMO_API_KEY;
+use lookout::demo::{DEMO_API_KEY, DemoBackend};
 use rmcp::model::{CallToolRequestParams, GetPromptRequestParams, ReadResourceRequestParams};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -96,6 +96,16 @@ async fn tools_list_holds_exactly_the_29_thruk_tools_with_valid_schemas() {
     client.cancel().await.ok();
 }
 
+fn fixture(text: &str) -> Value {
+    serde_json::from_str(text).expect("fixture is JSON")
+}
+
+fn columns_of(row: &Value) -> BTreeSet<String> {
+    row.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn list_hosts_sends_thruk_filters_auth_and_site_prefix() {
     let (demo, client) = demo_and_client().await;
@@ -138,13 +148,80 @@ async fn list_hosts_sends_thruk_filters_auth_and_site_prefix() {
     )
     .await;
     let all = ok_body(&r);
-    assert!(all["rows"][0].as_object().map(|o| o.len()).unwrap_or(0) > 40);
+    assert_eq!(
+        columns_of(&all["rows"][0]),
+        columns_of(&fixture(include_str!("../fixtures/thruk/host.json"))),
+        "columns \"\" answers with every column of a real Thruk host row"
+    );
     assert_eq!(all["next_offset"], 1);
     assert!(
         demo.requests()
             .last()
             .and_then(|r| r.query_value("columns"))
             .is_none()
+    );
+    client.cancel().await.ok();
+}
+
+#[tokio::test]
+async fn default_backends_scope_every_call_that_names_backends_and_nothing_else() {
+    let demo = DemoBackend::start().await.expect("demo backend");
+    let client = stdio_client(lookout_command(
+        &demo.base_url(),
+        Some(DEMO_API_KEY),
+        &[("THRUK_DEFAULT_BACKENDS", " paris ,")],
+    ))
+    .await;
+    let last_path = || demo.requests().last().map(|r| r.path.clone());
+
+    let r = call(&client, "thruk_list_hosts", json!({"limit": 1000})).await;
+    let rows = ok_body(&r)["rows"].as_array().cloned().unwrap_or_default();
+    assert!(!rows.is_empty() && rows.iter().all(|h| h["peer_name"] == "paris"));
+    assert_eq!(last_path().as_deref(), Some("/thruk/r/sites/paris/hosts"));
+
+    // An explicit `backends` wins over the default.
+    let r = call(
+        &client,
+        "thruk_list_hosts",
+        json!({"backends": "berlin", "limit": 1}),
+    )
+    .await;
+    assert_eq!(ok_body(&r)["rows"][0]["peer_name"], "berlin");
+    assert_eq!(last_path().as_deref(), Some("/thruk/r/sites/berlin/hosts"));
+
+    // The site list has no `backends` argument: it always lists every site.
+    let r = call(&client, "thruk_sites", json!({})).await;
+    assert_eq!(ok_body(&r)["returned"], 2);
+    assert_eq!(last_path().as_deref(), Some("/thruk/r/sites"));
+
+    // Combined tools, the escape hatch and resources follow the default too.
+    let r = call(&client, "thruk_stats", json!({})).await;
+    assert!(ok_body(&r)["hosts"]["total"].as_u64() > Some(0));
+    assert!(
+        demo.requests()
+            .iter()
+            .rev()
+            .take(2)
+            .all(|r| r.path.starts_with("/thruk/r/sites/paris/"))
+    );
+    let r = call(
+        &client,
+        "thruk_query",
+        json!({"path": "/services", "params": {"limit": 1}}),
+    )
+    .await;
+    assert_eq!(ok_body(&r)["rows"][0]["peer_name"], "paris");
+    assert_eq!(
+        last_path().as_deref(),
+        Some("/thruk/r/sites/paris/services")
+    );
+    client
+        .read_resource(ReadResourceRequestParams::new("thruk://hostgroups/web"))
+        .await
+        .expect("resource read");
+    assert_eq!(
+        last_path().as_deref(),
+        Some("/thruk/r/sites/paris/hostgroups/web")
     );
     client.cancel().await.ok();
 }
@@ -262,6 +339,53 @@ async fn scheduled_downtime_reaches_thruk_with_real_fields_and_shows_up() {
         (req.form_value("fixed"), req.form_value("duration")),
         (Some("0"), Some("45m"))
     );
+    // The length counts from the start, whether the start is an offset or a date.
+    let window = |args: Value| {
+        let client = &client;
+        let demo = &demo;
+        async move {
+            let r = call(client, "thruk_schedule_downtime", args).await;
+            let sent = demo.requests().pop().map(|r| {
+                (
+                    r.form_value("start_time").map(str::to_string),
+                    r.form_value("end_time").map(str::to_string),
+                )
+            });
+            (r, sent)
+        }
+    };
+    let (r, sent) =
+        window(json!({"host": "db-04", "start_time": "+1h", "duration_minutes": 30})).await;
+    ok_body(&r);
+    assert_eq!(sent, Some((Some("+1h".into()), Some("+90m".into()))));
+    let (r, sent) = window(
+        json!({"host": "db-04", "start_time": "2100-01-01T00:00:00Z", "duration_minutes": 60}),
+    )
+    .await;
+    ok_body(&r);
+    assert_eq!(
+        sent,
+        Some((Some("4102444800".into()), Some("4102448400".into())))
+    );
+    // The default end (+2h) follows a later start instead of preceding it.
+    let (r, sent) = window(json!({"host": "db-04", "start_time": "+3h"})).await;
+    ok_body(&r);
+    assert_eq!(sent, Some((Some("+3h".into()), Some("+300m".into()))));
+    // An end before the start is refused and nothing is sent.
+    let before = demo.requests().len();
+    let r = call(
+        &client,
+        "thruk_schedule_downtime",
+        json!({"host": "db-04", "start_time": "2100-01-01T02:00:00Z", "end_time": "2100-01-01T01:00:00Z"}),
+    )
+    .await;
+    let err = err_body(&r);
+    assert_eq!(err["code"], "VALIDATION_ERROR");
+    assert!(
+        err["message"].as_str().unwrap_or("").contains("end_time"),
+        "{err}"
+    );
+    assert_eq!(demo.requests().len(), before);
     client.cancel().await.ok();
 }
 
@@ -551,7 +675,22 @@ async fn problems_stats_groups_sites_and_comments() {
             .any(|g| g["name"] == "disk-usage" && g["num_services"].as_u64() > Some(0))
     }));
     let r = call(&client, "thruk_sites", json!({})).await;
-    assert_eq!(ok_body(&r)["returned"], 2);
+    let sites = ok_body(&r);
+    assert_eq!(sites["returned"], 2);
+    assert_eq!(
+        columns_of(&sites["rows"][0]),
+        columns_of(&fixture(include_str!("../fixtures/thruk/site.json")))
+    );
+    let r = call(
+        &client,
+        "thruk_list_services",
+        json!({"host": "db-03", "columns": "", "limit": 1}),
+    )
+    .await;
+    assert_eq!(
+        columns_of(&ok_body(&r)["rows"][0]),
+        columns_of(&fixture(include_str!("../fixtures/thruk/service.json")))
+    );
     let r = call(&client, "thruk_list_comments", json!({"host": "db-03"})).await;
     assert!(
         ok_body(&r)["rows"]

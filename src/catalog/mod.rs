@@ -264,6 +264,12 @@ fn validate_tool(t: &ToolDef) -> Result<(), Invalid> {
                 .map(|(k, v)| (format!("{key}.body.fields.{k}"), v))
         });
         for (fkey, spec) in fields.chain(body) {
+            if let ValueSpec::Mapped(m) = spec
+                && m.offset_from.is_some()
+                && m.format != Some(ValueFormat::Time)
+            {
+                return Err((fkey, "`offset_from` needs `format: time`".into()));
+            }
             for name in spec_args(spec) {
                 if !known(&name) {
                     return Err((fkey, format!("`{name}` is not an argument")));
@@ -301,7 +307,7 @@ fn spec_args(spec: &ValueSpec) -> Vec<String> {
             .flat_map(|s| template::placeholders(s))
             .collect(),
         ValueSpec::Mapped(m) => {
-            let mut v: Vec<String> = m.arg.iter().cloned().collect();
+            let mut v: Vec<String> = m.arg.iter().chain(&m.offset_from).cloned().collect();
             if let Some(t) = &m.value {
                 v.extend(template::placeholders(t));
             }

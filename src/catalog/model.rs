@@ -299,6 +299,10 @@ pub struct MappedValue {
     /// A conversion applied to the value.
     #[serde(default)]
     pub format: Option<ValueFormat>,
+    /// With `format: time`: the argument a signed offset counts from, instead of from now
+    /// (an end time of `+30m` is 30 minutes after the start), and which the time must follow.
+    #[serde(default)]
+    pub offset_from: Option<String>,
     /// Only send the field when these conditions hold.
     #[serde(default)]
     pub when: Vec<Condition>,

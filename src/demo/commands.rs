@@ -4,6 +4,7 @@
 
 use super::data::{Data, SITES};
 use super::query::expand_time;
+use super::rows::{Table, row};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -720,8 +721,8 @@ pub fn sites(now: i64) -> Vec<Value> {
         .iter()
         .enumerate()
         .map(|(i, (key, name))| {
-            json!({"addr": format!("10.0.{i}.1:6557"), "connected": 1, "id": key, "last_error": "", "localtime": now,
-                   "name": name, "section": "Default", "status": 0, "type": "livestatus"})
+            row(Table::Site, json!({"addr": format!("10.0.{i}.1:6557"), "connected": 1, "id": key, "last_error": "", "localtime": now,
+                   "name": name, "section": "Default", "status": 0, "type": "livestatus"}))
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 //! some in downtime, one flapping), comments, downtimes and a day of event log. Generated
 //! deterministically relative to start-up time, with Thruk's real column names.
 
+use super::rows::{Table, row};
 use serde_json::{Value, json};
 
 /// The two demo sites: (peer_key, peer_name).
@@ -436,7 +437,7 @@ impl Data {
                 .map(|c| c.name)
                 .collect();
             let address = format!("10.{}.{}.{}", 10 + s.site * 10, 1 + i / 10, 10 + i);
-            hosts.push(json!({
+            hosts.push(row(Table::Host, json!({
                 "name": s.name, "address": address, "alias": format!("{} ({})", s.name, s.owner), "display_name": s.name,
                 "state": state, "state_type": 1, "has_been_checked": 1, "plugin_output": output, "long_plugin_output": "",
                 "perf_data": if state == 0 { "rta=0.820ms;3000;5000;0 pl=0%;80;100;0" } else { "" },
@@ -454,17 +455,18 @@ impl Data {
                 "check_command": "check-host-alive", "check_period": "24x7", "notification_period": "24x7",
                 "in_check_period": 1, "in_notification_period": 1, "notes": "", "action_url": "", "icon_image": "",
                 "peer_key": peer_key, "peer_name": peer_name, "peer_section": "Default",
-            }));
+            })));
             for (j, svc) in s.services.iter().enumerate() {
                 let problem = PROBLEMS.iter().find(|p| p.0 == s.name && p.1 == *svc);
                 let (ok_out, perf) = ok_output(svc);
                 let state = problem.map(|p| p.2).unwrap_or(0);
+                let criticality = if s.env == "prod" { "high" } else { "low" };
                 let since = if state > 0 {
                     now - 1800 * (1 + (i + j) as i64 % 7)
                 } else {
                     now - 86400 * (3 + j as i64)
                 };
-                services.push(json!({
+                services.push(row(Table::Service, json!({
                     "host_name": s.name, "description": svc, "display_name": svc,
                     "state": state, "state_type": 1, "has_been_checked": 1,
                     "plugin_output": problem.map(|p| p.3.to_string()).unwrap_or(ok_out), "long_plugin_output": "", "perf_data": perf,
@@ -476,12 +478,19 @@ impl Data {
                     "latency": 0.02, "execution_time": 0.1 + (j as f64) / 10.0, "percent_state_change": 0.0,
                     "groups": service_groups(svc), "contacts": ["oncall"], "contact_groups": ["admins"],
                     "check_command": format!("check_{}", svc.to_lowercase().replace([' ', '/', ':'], "_")),
-                    "custom_variables": {"CRITICALITY": if s.env == "prod" { "high" } else { "low" }},
+                    "custom_variable_names": ["CRITICALITY"], "custom_variable_values": [criticality],
+                    "custom_variables": {"CRITICALITY": criticality},
+                    "last_time_ok": if state == 0 { now - 45 } else { since - 60 },
+                    "last_time_warning": if state == 1 { now - 45 } else { 0 },
+                    "last_time_critical": if state == 2 { now - 45 } else { 0 },
+                    "last_time_unknown": if state == 3 { now - 45 } else { 0 },
                     "host_state": 0, "host_groups": s.groups, "host_address": address, "host_alias": format!("{} ({})", s.name, s.owner),
-                    "host_latency": 0.012, "host_custom_variables": {"ENV": s.env, "OWNER": s.owner},
+                    "host_display_name": s.name, "host_parents": s.parent.map(|p| vec![p]).unwrap_or_default(),
+                    "host_latency": 0.012, "host_custom_variable_names": ["ENV", "OWNER"],
+                    "host_custom_variable_values": [s.env, s.owner], "host_custom_variables": {"ENV": s.env, "OWNER": s.owner},
                     "host_acknowledged": 0, "host_scheduled_downtime_depth": 0,
-                    "peer_key": peer_key, "peer_name": peer_name,
-                }));
+                    "peer_key": peer_key, "peer_name": peer_name, "peer_section": "Default",
+                })));
             }
         }
         let mut data = Data {
@@ -589,6 +598,8 @@ impl Data {
                 svc["host_state"] = host["state"].clone();
                 svc["host_acknowledged"] = host["acknowledged"].clone();
                 svc["host_scheduled_downtime_depth"] = host["scheduled_downtime_depth"].clone();
+                svc["host_state_type"] = host["state_type"].clone();
+                svc["host_notifications_enabled"] = host["notifications_enabled"].clone();
             }
         }
     }
@@ -627,11 +638,12 @@ impl Data {
         let id = self.next_id;
         self.next_id += 1;
         let peer = self.peer_of(host);
-        self.comments.push(json!({
+        self.comments.push(row(Table::Comment, json!({
             "id": id, "host_name": host, "service_description": service, "author": author, "comment": comment,
             "entry_time": now, "entry_type": entry_type, "expires": 0, "expire_time": 0, "persistent": i64::from(entry_type != 4),
-            "source": 1, "type": if service.is_empty() { 1 } else { 2 }, "peer_key": peer.0, "peer_name": peer.1,
-        }));
+            "source": 1, "type": if service.is_empty() { 1 } else { 2 }, "is_service": i64::from(!service.is_empty()),
+            "peer_key": peer.0, "peer_name": peer.1,
+        })));
         id
     }
 
@@ -666,12 +678,12 @@ impl Data {
         let id = self.next_id;
         self.next_id += 1;
         let peer = self.peer_of(host);
-        self.downtimes.push(json!({
+        self.downtimes.push(row(Table::Downtime, json!({
             "id": id, "host_name": host, "service_description": service, "author": author, "comment": comment,
             "start_time": start, "end_time": end, "entry_time": now, "fixed": fixed,
             "duration": if fixed == 1 { end - start } else { duration }, "triggered_by": triggered_by,
             "is_service": i64::from(!service.is_empty()), "peer_key": peer.0, "peer_name": peer.1,
-        }));
+        })));
         self.recount_downtimes(now);
         id
     }
@@ -736,12 +748,15 @@ impl Data {
         extra: Value,
     ) {
         let peer = self.peer_of(host);
-        let mut row = json!({
-            "class": class, "time": time, "type": kind, "state": state, "state_type": "", "host_name": host,
-            "service_description": service, "plugin_output": "", "message": "", "options": "", "contact_name": "",
-            "command_name": "", "peer_key": peer.0, "peer_name": peer.1,
-        });
-        if let (Some(obj), Some(extra)) = (row.as_object_mut(), extra.as_object()) {
+        let mut entry = row(
+            Table::Log,
+            json!({
+                "class": class, "time": time, "type": kind, "state": state, "state_type": "", "host_name": host,
+                "service_description": service, "plugin_output": "", "message": "", "options": "", "contact_name": "",
+                "command_name": "", "peer_key": peer.0, "peer_name": peer.1,
+            }),
+        );
+        if let (Some(obj), Some(extra)) = (entry.as_object_mut(), extra.as_object()) {
             for (k, v) in extra {
                 obj.insert(k.clone(), v.clone());
             }
@@ -752,7 +767,7 @@ impl Data {
             .iter()
             .position(|l| l["time"].as_i64().unwrap_or(0) <= time)
             .unwrap_or(self.logs.len());
-        self.logs.insert(pos, row);
+        self.logs.insert(pos, entry);
     }
 
     fn generate_logs(&mut self, now: i64) {
@@ -904,5 +919,35 @@ impl Data {
                 json!({"state_type": "HARD", "message": msg}),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_shaped(table: Table, rows: &[Value]) {
+        let template = table.template();
+        assert!(!rows.is_empty(), "no {table:?} rows generated");
+        for r in rows {
+            let obj = r.as_object().expect("rows are objects");
+            for key in obj.keys() {
+                assert!(
+                    template.contains_key(key),
+                    "{table:?} row has column {key:?} missing from fixtures/thruk"
+                );
+            }
+            assert_eq!(obj.len(), template.len(), "{table:?} row lacks a column");
+        }
+    }
+
+    #[test]
+    fn generated_rows_have_exactly_the_fixture_columns() {
+        let d = Data::generate(1_700_000_000);
+        assert_shaped(Table::Host, &d.hosts);
+        assert_shaped(Table::Service, &d.services);
+        assert_shaped(Table::Downtime, &d.downtimes);
+        assert_shaped(Table::Comment, &d.comments);
+        assert_shaped(Table::Log, &d.logs);
     }
 }

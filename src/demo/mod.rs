@@ -9,6 +9,7 @@
 mod commands;
 mod data;
 mod query;
+mod rows;
 
 use axum::body::Bytes;
 use axum::extract::State;
