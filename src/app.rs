@@ -5,7 +5,7 @@ use crate::catalog;
 use crate::engine::Engine;
 use crate::error::StartupError;
 use crate::mcp::Gateway;
-use crate::settings::Env;
+use crate::settings::{BackendSettings, Env};
 use std::path::PathBuf;
 
 /// What the command line chose.
@@ -31,7 +31,8 @@ pub fn build_gateway(opts: &Options, env: &Env) -> Result<Gateway, StartupError>
                 known.join(", ")
             ))
         })?;
-    let engine = Engine::new(&loaded, env)?;
+    let settings = BackendSettings::resolve(env, &loaded.catalog)?;
+    let engine = Engine::new(&loaded, env, &settings)?;
     tracing::info!(backend = %opts.backend, catalog = %loaded.source, base_url = %engine.upstream().base_url(), tools = engine.tools().count(), "gateway ready");
-    Ok(Gateway::new(engine))
+    Ok(Gateway::new(engine, settings))
 }

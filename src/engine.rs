@@ -12,7 +12,7 @@ use crate::catalog::{
     ValueSpec,
 };
 use crate::error::{ErrorCode, StartupError, ToolError};
-use crate::settings::{self, Env};
+use crate::settings::{self, BackendSettings, Env};
 use crate::template;
 use crate::upstream::{Body, Upstream, UpstreamRequest};
 use indexmap::IndexMap;
@@ -23,9 +23,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-/// Default size budget of one tool result, in bytes of JSON (about 15k tokens: well under the
-/// 25k-token limit Claude Code puts on a tool result).
-pub const DEFAULT_RESULT_BUDGET: usize = 60_000;
+pub use crate::settings::DEFAULT_RESULT_BUDGET;
 
 /// Characters left as-is in a path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -113,9 +111,19 @@ pub struct Engine {
 
 impl Engine {
     /// Builds the engine for a catalog. Never contacts the backend.
-    pub fn new(loaded: &LoadedCatalog, env: &Env) -> Result<Self, StartupError> {
+    pub fn new(
+        loaded: &LoadedCatalog,
+        env: &Env,
+        settings: &BackendSettings,
+    ) -> Result<Self, StartupError> {
         let catalog = loaded.catalog.clone();
-        let upstream = Upstream::new(&catalog.backend, &catalog.connection, &catalog.errors, env)?;
+        let upstream = Upstream::new(
+            &catalog.backend,
+            &catalog.connection,
+            &catalog.errors,
+            env,
+            &settings.tuning,
+        )?;
         let mut tools = IndexMap::new();
         for (i, def) in catalog.tools.iter().enumerate() {
             if let Some(b) = &def.builtin
@@ -151,18 +159,7 @@ impl Engine {
             .and_then(|s| env.resolve(&s.default))
             .map(|v| template::normalize_csv(&settings::as_text(&v)))
             .filter(|s| !s.is_empty());
-        let budget = match env.get("LOOKOUT_MAX_RESULT_BYTES") {
-            None => DEFAULT_RESULT_BUDGET,
-            Some(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1024)
-                .ok_or_else(|| {
-                    StartupError::Config(format!(
-                        "LOOKOUT_MAX_RESULT_BYTES={v}: give a number of bytes, at least 1024"
-                    ))
-                })?,
-        };
+        let budget = settings.result_budget;
         Ok(Engine {
             catalog,
             source: loaded.source.clone(),
@@ -202,6 +199,12 @@ impl Engine {
     ) -> Result<Value, ToolError> {
         let args = self.prepare_args(tool, args)?;
         let def = &tool.def;
+        let access = if call_writes(def, &args) {
+            Access::Write
+        } else {
+            Access::Read
+        };
+        let ttl = def.cache_ttl_secs;
         let work = async {
             if let Some(builtin) = &def.builtin {
                 return match builtin.as_str() {
@@ -221,7 +224,7 @@ impl Engine {
                     let budget = self.budget / def.combine.len().max(1);
                     Ok::<_, ToolError>((
                         key.clone(),
-                        self.run_request(r, def.access, args, budget, None).await?,
+                        self.run_request(r, access, args, budget, None, ttl).await?,
                     ))
                 });
                 let results = futures::future::try_join_all(parts).await?;
@@ -242,15 +245,16 @@ impl Engine {
             };
             self.run_request(
                 request,
-                def.access,
+                access,
                 &args,
                 self.budget,
                 def.output.single.as_deref(),
+                ttl,
             )
             .await
         };
         tokio::select! {
-            result = work => result.map_err(|e| self.scrubbed(e)),
+            result = work => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e)),
             _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the call was cancelled by the client")),
         }
     }
@@ -271,9 +275,41 @@ impl Engine {
             .map(|s| json!({ s.arg.clone(): {} }));
         self.apply_scope_default(scope_arg.as_ref(), &mut args);
         tokio::select! {
-            result = self.run_request(def, Access::Read, &args, self.budget, None) => result.map_err(|e| self.scrubbed(e)),
+            result = self.run_request(def, Access::Read, &args, self.budget, None, None) => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e)),
             _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the read was cancelled by the client")),
         }
+    }
+
+    /// The last guard of the result budget: an answer that is still too big after list
+    /// shaping (one huge object or row) is refused rather than flooding the assistant.
+    fn within_budget(&self, value: Value) -> Result<Value, ToolError> {
+        let size = serde_json::to_string(&value).map(|s| s.len()).unwrap_or(0);
+        // List envelopes may pass the budget by their few bytes of bookkeeping.
+        if size <= self.budget + 512 {
+            return Ok(value);
+        }
+        Err(ToolError::new(
+            ErrorCode::ResponseTooLarge,
+            format!(
+                "the answer is {size} bytes, over this gateway's result budget of {} bytes",
+                self.budget
+            ),
+        )
+        .with_hint("Ask for fewer columns or a narrower object (for thruk_query, a path with filters and `columns`)."))
+    }
+
+    /// The cache lifetime of a read: the tool's own, else an endpoint rule for `path`.
+    fn cache_ttl(&self, tool_ttl: Option<u64>, path: &str) -> Option<Duration> {
+        tool_ttl
+            .or_else(|| {
+                self.catalog
+                    .cache
+                    .iter()
+                    .find(|r| r.path == path)
+                    .map(|r| r.ttl_secs)
+            })
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
     }
 
     fn scrubbed(&self, mut e: ToolError) -> ToolError {
@@ -368,6 +404,7 @@ impl Engine {
         def: &RequestDef,
         access: Access,
         args: &Map<String, Value>,
+        tool_ttl: Option<u64>,
     ) -> Result<(UpstreamRequest, Option<ListPlan>), ToolError> {
         let path = template::render(&def.path, args, &encode_segment).ok_or_else(|| {
             let missing: Vec<String> = template::placeholders(&def.path)
@@ -471,6 +508,7 @@ impl Engine {
         };
         let req = UpstreamRequest {
             method: def.method,
+            cache_ttl: self.cache_ttl(tool_ttl, &path),
             path: format!("{}{}", self.scope_prefix(args), path),
             query,
             body,
@@ -487,8 +525,9 @@ impl Engine {
         args: &Map<String, Value>,
         budget: usize,
         single: Option<&str>,
+        tool_ttl: Option<u64>,
     ) -> Result<Value, ToolError> {
-        let (req, plan) = self.build_request(def, access, args)?;
+        let (req, plan) = self.build_request(def, access, args, tool_ttl)?;
         let value = self.upstream.send(&req).await?;
         if let Some(not_found) = single {
             return unpack_single(value, not_found, args);
@@ -560,6 +599,9 @@ impl Engine {
         }
         Ok(UpstreamRequest {
             method,
+            cache_ttl: self
+                .cache_ttl(None, path)
+                .filter(|_| access == Access::Read),
             path: format!("{}{}", self.scope_prefix(args), path),
             query,
             body,
@@ -687,6 +729,20 @@ fn condition_holds(c: &Condition, args: &Map<String, Value>) -> bool {
         }
     }
     true
+}
+
+/// Whether a call of `def` with these arguments changes state: write tools always,
+/// `by_method` tools unless their `method` is GET or HEAD.
+pub fn call_writes(def: &ToolDef, args: &Map<String, Value>) -> bool {
+    match def.access {
+        Access::Read => false,
+        Access::Write => true,
+        Access::ByMethod => !args
+            .get("method")
+            .and_then(Value::as_str)
+            .map(|m| m.trim().to_ascii_uppercase())
+            .is_none_or(|m| m == "GET" || m == "HEAD"),
+    }
 }
 
 fn resolve_spec(

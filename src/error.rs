@@ -85,6 +85,9 @@ pub struct ToolError {
     pub hint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_status: Option<u16>,
+    /// Seconds after which trying again makes sense (rate limits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ToolError {
@@ -94,7 +97,13 @@ impl ToolError {
             message: message.into(),
             hint: None,
             upstream_status: None,
+            retry_after_secs: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -3,12 +3,17 @@
 //!
 //! This layer speaks protocol only: it lists what the catalog declares, routes `tools/call` to
 //! the engine, turns a [`ToolError`] into an `isError` result with a structured body, serves
-//! resources by calling their read tool, and renders prompts. It holds no per-client state,
-//! so one instance (behind an `Arc`) serves every stdio or HTTP request.
+//! resources by calling their read tool, and renders prompts. It is also the tool dispatcher
+//! where the safety policy (read-only mode, allow- and denylists) is enforced and where every
+//! writing call is audited, so no tool can bypass either. It holds no per-client state, so one
+//! instance (behind an `Arc`) serves every stdio or HTTP request.
 
-use crate::catalog::{Access, PromptDef, ResourceDef};
-use crate::engine::{CallContext, Engine, Progress};
+use crate::audit::Audit;
+use crate::catalog::{Access, PromptDef, ResourceDef, ToolDef};
+use crate::engine::{CallContext, Engine, Progress, call_writes};
 use crate::error::{ErrorCode, ToolError};
+use crate::policy::{Policy, PolicyNames};
+use crate::settings::BackendSettings;
 use crate::uri_template;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
@@ -33,11 +38,30 @@ struct Inner {
     engine: Engine,
     tools: Vec<Tool>,
     info: ServerConfig,
+    policy: Policy,
+    policy_names: PolicyNames,
+    audit: Audit,
 }
 
 impl Gateway {
-    pub fn new(engine: Engine) -> Self {
-        let tools = engine.tools().map(|t| mcp_tool(&t.def)).collect();
+    pub fn new(engine: Engine, settings: BackendSettings) -> Self {
+        let policy = settings.policy;
+        let names: Vec<&str> = engine.tools().map(|t| t.def.name.as_str()).collect();
+        for (setting, patterns) in [
+            (&settings.policy_names.enabled, &policy.enabled),
+            (&settings.policy_names.disabled, &policy.disabled),
+        ] {
+            if let Some(p) = patterns {
+                for unmatched in p.unmatched(&names) {
+                    tracing::warn!(setting = %setting, pattern = unmatched, "this tool pattern matches no tool");
+                }
+            }
+        }
+        let tools: Vec<Tool> = engine
+            .tools()
+            .filter(|t| policy.visible(&t.def))
+            .map(|t| mcp_tool(&t.def, policy.read_only))
+            .collect();
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
@@ -45,14 +69,41 @@ impl Gateway {
             .build();
         let info = ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("lookout", env!("CARGO_PKG_VERSION")))
-            .with_instructions(instructions(&engine));
+            .with_instructions(instructions(&engine, &policy));
+        let audit = Audit::new(settings.audit);
+        tracing::info!(
+            read_only = policy.read_only,
+            enabled_tools = %policy.enabled.as_ref().map(|p| p.as_list()).unwrap_or_else(|| "all".into()),
+            disabled_tools = %policy.disabled.as_ref().map(|p| p.as_list()).unwrap_or_else(|| "none".into()),
+            listed = tools.len(),
+            audit = %audit.describe(),
+            "policy"
+        );
         Gateway {
             inner: Arc::new(Inner {
                 engine,
                 tools,
                 info,
+                policy,
+                policy_names: settings.policy_names,
+                audit,
             }),
         }
+    }
+
+    /// A resource served by a tool is listed only while the tool is.
+    fn resource_visible(&self, r: &ResourceDef) -> bool {
+        r.tool.as_ref().is_none_or(|name| {
+            self.inner
+                .engine
+                .tool(name)
+                .is_some_and(|t| self.inner.policy.visible(&t.def))
+        })
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
     }
 
     pub fn engine(&self) -> &Engine {
@@ -75,18 +126,78 @@ impl Gateway {
             ToolError::new(ErrorCode::ValidationError, format!("unknown tool `{name}`"))
                 .with_hint("Call tools/list to see the available tools.")
         })?;
-        engine.call(tool, args, ctx).await
+        let given = args.clone().unwrap_or_default();
+        let writes = call_writes(&tool.def, &given);
+        let started = std::time::Instant::now();
+        let refusal = self
+            .inner
+            .policy
+            .check(&tool.def, writes, &self.inner.policy_names);
+        let outcome = match refusal {
+            Err(e) => Err(e),
+            Ok(()) => engine.call(tool, args, ctx).await,
+        };
+        if writes {
+            // Refused before anything was sent: by the policy or by argument validation.
+            let refused = outcome.as_ref().err().is_some_and(|e| {
+                matches!(
+                    e.code,
+                    ErrorCode::ReadOnly | ErrorCode::ToolDisabled | ErrorCode::ValidationError
+                )
+            });
+            self.audit(
+                &tool.def,
+                &given,
+                outcome.as_ref().map(|_| ()),
+                refused,
+                started,
+            );
+        }
+        outcome
+    }
+
+    fn audit(
+        &self,
+        def: &ToolDef,
+        args: &Map<String, Value>,
+        result: Result<(), &ToolError>,
+        refused: bool,
+        started: std::time::Instant,
+    ) {
+        let engine = &self.inner.engine;
+        let upstream = engine.upstream();
+        let target = engine
+            .catalog()
+            .audit_target
+            .iter()
+            .find_map(|t| crate::template::render(t, args, &|s: &str| s.to_string()));
+        self.inner.audit.record(
+            &engine.catalog().backend,
+            &def.name,
+            upstream.user(),
+            args,
+            target,
+            result,
+            refused,
+            started.elapsed(),
+            &|s: &str| upstream.scrub(s),
+        );
     }
 }
 
-/// The MCP definition of a catalog tool, with annotations derived from its nature.
-pub fn mcp_tool(def: &crate::catalog::ToolDef) -> Tool {
+/// The MCP definition of a catalog tool, with annotations derived from its nature. In
+/// read-only mode a `by_method` tool can only read, and says so.
+pub fn mcp_tool(def: &ToolDef, read_only: bool) -> Tool {
     let schema = def.input_schema.as_object().cloned().unwrap_or_default();
-    let read = def.access == Access::Read;
+    let read = def.access == Access::Read || (read_only && def.access == Access::ByMethod);
+    // A by_method tool that can only read is not destructive, whatever it would be otherwise.
+    let overrides = !(read_only && def.access == Access::ByMethod);
+    let destructive = def.annotations.destructive.filter(|_| overrides);
+    let idempotent = def.annotations.idempotent.filter(|_| overrides);
     let annotations = ToolAnnotations::new()
         .read_only(read)
-        .destructive(def.annotations.destructive.unwrap_or(!read))
-        .idempotent(def.annotations.idempotent.unwrap_or(read))
+        .destructive(destructive.unwrap_or(!read))
+        .idempotent(idempotent.unwrap_or(read))
         .open_world(def.annotations.open_world.unwrap_or(true));
     let mut tool = Tool::new(def.name.clone(), def.description.clone(), Arc::new(schema))
         .with_annotations(annotations);
@@ -97,16 +208,19 @@ pub fn mcp_tool(def: &crate::catalog::ToolDef) -> Tool {
 }
 
 /// The initialize `instructions`, generated from the configuration.
-fn instructions(engine: &Engine) -> String {
+fn instructions(engine: &Engine, policy: &Policy) -> String {
     let c = engine.catalog();
-    let reads: Vec<&str> = engine
-        .tools()
+    let visible = || engine.tools().filter(|t| policy.visible(&t.def));
+    let reads: Vec<&str> = visible()
         .filter(|t| t.def.access == Access::Read)
         .map(|t| t.def.name.as_str())
         .collect();
-    let writes: Vec<&str> = engine
-        .tools()
+    let writes: Vec<&str> = visible()
         .filter(|t| t.def.access == Access::Write)
+        .map(|t| t.def.name.as_str())
+        .collect();
+    let hatches: Vec<&str> = visible()
+        .filter(|t| t.def.access == Access::ByMethod)
         .map(|t| t.def.name.as_str())
         .collect();
     let mut text = format!(
@@ -120,13 +234,27 @@ fn instructions(engine: &Engine) -> String {
         reads.len(),
         reads.join(", ")
     ));
-    if writes.is_empty() {
-        text.push_str("This gateway is read-only: no tool changes monitoring state.\n");
+    if policy.read_only {
+        text.push_str("This gateway is in read-only mode: no tool changes monitoring state, and write calls are refused with READ_ONLY.\n");
+    } else if writes.is_empty() {
+        text.push_str("No write tools are enabled on this gateway.\n");
     } else {
         text.push_str(&format!(
             "Write tools ({}) change monitoring state; confirm with the user before calling them: {}.\n",
             writes.len(),
             writes.join(", ")
+        ));
+    }
+    if !hatches.is_empty() {
+        text.push_str(&format!(
+            "Escape hatches for what the other tools do not cover ({}): {}. {}\n",
+            hatches.len(),
+            hatches.join(", "),
+            if policy.read_only {
+                "Only GET and HEAD are allowed here."
+            } else {
+                "GET and HEAD read; other methods write, so confirm with the user first."
+            }
         ));
     }
     text.push_str(
@@ -243,6 +371,7 @@ impl ServerHandler for Gateway {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
+        // Only listed tools: rmcp uses this to decide whether a call is for a known tool.
         self.inner.tools.iter().find(|t| t.name == name).cloned()
     }
 
@@ -319,7 +448,7 @@ impl ServerHandler for Gateway {
             .catalog()
             .resources
             .iter()
-            .filter(|r| !uri_template::is_template(&r.uri))
+            .filter(|r| self.resource_visible(r) && !uri_template::is_template(&r.uri))
             .map(|r| {
                 let mut res =
                     Resource::new(r.uri.clone(), r.name.clone()).with_mime_type("application/json");
@@ -346,7 +475,7 @@ impl ServerHandler for Gateway {
             .catalog()
             .resources
             .iter()
-            .filter(|r| uri_template::is_template(&r.uri))
+            .filter(|r| self.resource_visible(r) && uri_template::is_template(&r.uri))
             .map(|r| {
                 let mut t = ResourceTemplate::new(r.uri.clone(), r.name.clone())
                     .with_mime_type("application/json");

@@ -5,9 +5,15 @@
 //! behaves like one with none. `lookout demo` injects its own values as overrides instead of
 //! mutating the process environment.
 
-use crate::catalog::Setting;
+use crate::audit::AuditSink;
+use crate::catalog::{Catalog, Setting};
+use crate::error::StartupError;
+use crate::policy::{Patterns, Policy, PolicyNames};
+use crate::upstream::Tuning;
+use crate::upstream::layers::{Rate, RetrySettings};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// The placeholder the Docker MCP Gateway passes for unset secrets.
 pub const DOCKER_UNSET: &str = "<UNKNOWN>";
@@ -76,6 +82,189 @@ pub fn parse_bool(v: &str) -> Option<bool> {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),
         _ => None,
+    }
+}
+
+/// Default size budget of one tool result, in bytes of JSON (about 15k tokens: well under the
+/// 25,000-token limit Claude Code puts on a tool result).
+pub const DEFAULT_RESULT_BUDGET: usize = 60_000;
+
+/// Everything about one backend instance that is not in its catalog: the safety policy, the
+/// audit log, the upstream client's limits and the result budget.
+#[derive(Debug)]
+pub struct BackendSettings {
+    pub policy: Policy,
+    pub policy_names: PolicyNames,
+    pub audit: AuditSink,
+    pub tuning: Tuning,
+    pub result_budget: usize,
+}
+
+/// Looks up a generic setting: the backend's own variable first, then `LOOKOUT_<generic>`.
+/// Returns the variable that was set and its value.
+fn lookup(env: &Env, own: Option<&str>, generic: &str) -> Option<(String, String)> {
+    own.and_then(|name| env.get(name).map(|v| (name.to_string(), v)))
+        .or_else(|| env.get(generic).map(|v| (generic.to_string(), v)))
+}
+
+/// The name to show in hints: the backend's own variable if it has one, else the generic.
+fn shown(own: Option<&str>, generic: &str) -> String {
+    own.map(|o| format!("{o} or {generic}"))
+        .unwrap_or_else(|| generic.to_string())
+}
+
+fn parse_number<T: std::str::FromStr>(
+    env: &Env,
+    own: Option<&str>,
+    generic: &str,
+    what: &str,
+    ok: impl Fn(&T) -> bool,
+) -> Result<Option<T>, StartupError> {
+    match lookup(env, own, generic) {
+        None => Ok(None),
+        Some((name, v)) => v
+            .parse::<T>()
+            .ok()
+            .filter(|n| ok(n))
+            .map(Some)
+            .ok_or_else(|| StartupError::Config(format!("{name}={v}: {what}"))),
+    }
+}
+
+impl BackendSettings {
+    /// Resolves the settings of the backend described by `catalog` from the environment.
+    pub fn resolve(env: &Env, catalog: &Catalog) -> Result<BackendSettings, StartupError> {
+        let names = &catalog.setting_env;
+        let read_only = match lookup(env, names.read_only.as_deref(), "LOOKOUT_READ_ONLY") {
+            None => false,
+            Some((name, v)) => parse_bool(&v).ok_or_else(|| {
+                StartupError::Config(format!("{name}={v} is not a boolean (use true or false)"))
+            })?,
+        };
+        let patterns =
+            |own: &Option<String>, generic: &str| match lookup(env, own.as_deref(), generic) {
+                None => Ok(None),
+                Some((name, v)) => Patterns::parse(&name, &v),
+            };
+        let policy = Policy {
+            read_only,
+            enabled: patterns(&names.enabled_tools, "LOOKOUT_ENABLED_TOOLS")?,
+            disabled: patterns(&names.disabled_tools, "LOOKOUT_DISABLED_TOOLS")?,
+        };
+        let policy_names = PolicyNames {
+            read_only: shown(names.read_only.as_deref(), "LOOKOUT_READ_ONLY"),
+            enabled: shown(names.enabled_tools.as_deref(), "LOOKOUT_ENABLED_TOOLS"),
+            disabled: shown(names.disabled_tools.as_deref(), "LOOKOUT_DISABLED_TOOLS"),
+        };
+        let audit = match lookup(env, names.audit_log.as_deref(), "LOOKOUT_AUDIT_LOG") {
+            None => AuditSink::Stderr,
+            Some((name, v)) => AuditSink::from_setting(&name, Some(&v))?,
+        };
+        let defaults = RetrySettings::default();
+        let retry = RetrySettings {
+            retries: parse_number(
+                env,
+                names.retries.as_deref(),
+                "LOOKOUT_RETRIES",
+                "give a number of retries from 0 to 10",
+                |n: &u32| *n <= 10,
+            )?
+            .unwrap_or(defaults.retries),
+            min_backoff: parse_number(
+                env,
+                None,
+                "LOOKOUT_RETRY_BACKOFF_MS",
+                "give milliseconds, at least 1",
+                |n: &u64| *n >= 1,
+            )?
+            .map(Duration::from_millis)
+            .unwrap_or(defaults.min_backoff),
+            max_backoff: parse_number(
+                env,
+                None,
+                "LOOKOUT_RETRY_MAX_BACKOFF_MS",
+                "give milliseconds, at least 1",
+                |n: &u64| *n >= 1,
+            )?
+            .map(Duration::from_millis)
+            .unwrap_or(defaults.max_backoff),
+            max_retry_after: parse_number(
+                env,
+                None,
+                "LOOKOUT_RETRY_AFTER_MAX_SECS",
+                "give seconds",
+                |_: &u64| true,
+            )?
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.max_retry_after),
+        };
+        let rate = match lookup(env, names.rate_limit.as_deref(), "LOOKOUT_RATE_LIMIT") {
+            None => None,
+            Some((name, v)) => Some(Rate::parse(&v).ok_or_else(|| {
+                StartupError::Config(format!(
+                    "{name}={v}: give requests per second (`10`), or per minute or hour (`600/m`, `3600/h`)"
+                ))
+            })?),
+        };
+        let tuning = Tuning {
+            retry,
+            max_concurrent: parse_number(
+                env,
+                names.max_concurrent.as_deref(),
+                "LOOKOUT_MAX_CONCURRENT",
+                "give a number of requests (0 = unlimited)",
+                |_: &usize| true,
+            )?
+            .unwrap_or(0),
+            rate,
+            connect_timeout: parse_number(
+                env,
+                None,
+                "LOOKOUT_CONNECT_TIMEOUT",
+                "give a positive number of seconds",
+                |n: &f64| *n > 0.0 && n.is_finite(),
+            )?
+            .map(Duration::from_secs_f64),
+            max_body: parse_number(
+                env,
+                None,
+                "LOOKOUT_MAX_RESPONSE_BYTES",
+                "give a number of bytes, at least 1024",
+                |n: &usize| *n >= 1024,
+            )?
+            .unwrap_or(crate::upstream::DEFAULT_MAX_BODY_BYTES),
+            cache: match env.get("LOOKOUT_CACHE") {
+                None => true,
+                Some(v) => parse_bool(&v).ok_or_else(|| {
+                    StartupError::Config(format!(
+                        "LOOKOUT_CACHE={v} is not a boolean (use true or false)"
+                    ))
+                })?,
+            },
+            cache_max_bytes: parse_number(
+                env,
+                None,
+                "LOOKOUT_CACHE_MAX_BYTES",
+                "give a number of bytes",
+                |_: &u64| true,
+            )?
+            .unwrap_or(64 * 1024 * 1024),
+        };
+        let result_budget = parse_number(
+            env,
+            None,
+            "LOOKOUT_MAX_RESULT_BYTES",
+            "give a number of bytes, at least 1024",
+            |n: &usize| *n >= 1024,
+        )?
+        .unwrap_or(DEFAULT_RESULT_BUDGET);
+        Ok(BackendSettings {
+            policy,
+            policy_names,
+            audit,
+            tuning,
+            result_budget,
+        })
     }
 }
 

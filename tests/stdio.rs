@@ -870,8 +870,13 @@ async fn upstream_faults_become_structured_errors() {
     ];
     for (status, ctype, body, delay, code) in cases {
         let (url, hits) = fault_upstream(status, ctype, body, delay).await;
-        let client =
-            stdio_client(lookout_command(&url, Some("k"), &[("THRUK_TIMEOUT", "1")])).await;
+        // Retries are off here: this checks the mapping of each fault to a code.
+        let client = stdio_client(lookout_command(
+            &url,
+            Some("k"),
+            &[("THRUK_TIMEOUT", "1"), ("LOOKOUT_RETRIES", "0")],
+        ))
+        .await;
         let r = call(&client, "thruk_list_hosts", json!({})).await;
         let err = err_body(&r);
         assert_eq!(err["code"], code, "HTTP {status}: {err}");
@@ -882,7 +887,7 @@ async fn upstream_faults_become_structured_errors() {
         assert_eq!(
             hits.load(std::sync::atomic::Ordering::SeqCst),
             1,
-            "one request, no retry yet"
+            "one request with retries off"
         );
         client.cancel().await.ok();
     }

@@ -103,6 +103,11 @@ fn validate(c: &Catalog) -> Result<(), Invalid> {
             regex::Regex::new(p).map_err(|e| (format!("{key}.match"), e.to_string()))?;
         }
     }
+    for (i, rule) in c.cache.iter().enumerate() {
+        if !rule.path.starts_with('/') {
+            return Err((format!("cache[{i}].path"), "must start with `/`".into()));
+        }
+    }
     let mut names = HashSet::new();
     for (i, tool) in c.tools.iter().enumerate() {
         let key = format!("tools[{i}]");
@@ -232,6 +237,12 @@ fn validate_tool(t: &ToolDef) -> Result<(), Invalid> {
         .and_then(|p| p.as_object())
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
+    if t.access == Access::ByMethod && !props.contains("method") {
+        return Err((
+            "access".into(),
+            "`by_method` needs a `method` argument in the input schema".into(),
+        ));
+    }
     let shapes = [
         t.request.is_some(),
         !t.routes.is_empty(),

@@ -26,6 +26,18 @@ pub struct Catalog {
     pub instructions: Option<String>,
     /// How to reach the backend.
     pub connection: Connection,
+    /// The backend's own environment variables for lookout's generic settings. Each one wins
+    /// over the generic `LOOKOUT_*` variable when both are set.
+    #[serde(default)]
+    pub setting_env: SettingEnv,
+    /// Reads whose answers may be kept for a while: exact paths under the API root (without
+    /// the scope prefix) and how long.
+    #[serde(default)]
+    pub cache: Vec<CacheRule>,
+    /// What an audit line names as the call's target: templates over the arguments, the
+    /// first that can be filled wins (e.g. `"{host}/{service}"`, `"{host}"`).
+    #[serde(default)]
+    pub audit_target: Vec<String>,
     /// How upstream error answers map to the gateway's error codes (first match wins).
     #[serde(default)]
     pub errors: Vec<ErrorRule>,
@@ -41,6 +53,43 @@ pub struct Catalog {
     #[serde(default, rename = "x-anchors", skip_serializing)]
     #[schemars(with = "Option<serde_json::Value>")]
     pub anchors: Option<serde_yaml_ng::Value>,
+}
+
+/// Backend-specific names for the generic settings (`THRUK_READ_ONLY` for `LOOKOUT_READ_ONLY`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingEnv {
+    /// For `LOOKOUT_READ_ONLY`.
+    #[serde(default)]
+    pub read_only: Option<String>,
+    /// For `LOOKOUT_ENABLED_TOOLS`.
+    #[serde(default)]
+    pub enabled_tools: Option<String>,
+    /// For `LOOKOUT_DISABLED_TOOLS`.
+    #[serde(default)]
+    pub disabled_tools: Option<String>,
+    /// For `LOOKOUT_AUDIT_LOG`.
+    #[serde(default)]
+    pub audit_log: Option<String>,
+    /// For `LOOKOUT_MAX_CONCURRENT`.
+    #[serde(default)]
+    pub max_concurrent: Option<String>,
+    /// For `LOOKOUT_RATE_LIMIT`.
+    #[serde(default)]
+    pub rate_limit: Option<String>,
+    /// For `LOOKOUT_RETRIES`.
+    #[serde(default)]
+    pub retries: Option<String>,
+}
+
+/// A cached endpoint.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheRule {
+    /// Exact path under the API root, as a tool's `path` renders it, e.g. `/hosts/stats`.
+    pub path: String,
+    /// Seconds an answer is kept.
+    pub ttl_secs: u64,
 }
 
 /// A value read from the environment, with a default.
@@ -97,6 +146,9 @@ pub struct HeaderDef {
     /// What to tell the user when a required header is missing.
     #[serde(default)]
     pub missing_hint: Option<String>,
+    /// The value names the upstream user the gateway acts as; audit lines record it.
+    #[serde(default)]
+    pub user: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -129,10 +181,13 @@ pub struct ErrorRule {
 
 /// Whether a tool only reads or changes the backend's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Access {
     Read,
     Write,
+    /// Decided per call by the tool's `method` argument: GET and HEAD read, anything else
+    /// writes (escape hatches). Listed in read-only mode, where only its reads are allowed.
+    ByMethod,
 }
 
 /// Overrides for the MCP tool annotations. By default a read tool is read-only, idempotent and
@@ -159,8 +214,11 @@ pub struct ToolDef {
     pub title: Option<String>,
     /// What the tool does and when to use it; the model reads this.
     pub description: String,
-    /// `read` or `write`.
+    /// `read`, `write` or `by_method`.
     pub access: Access,
+    /// Seconds this tool's answers may be kept (reads only); overrides `cache` rules.
+    #[serde(default)]
+    pub cache_ttl_secs: Option<u64>,
     #[serde(default)]
     pub annotations: AnnotationDef,
     /// JSON Schema of the arguments (an object schema). `default` values are applied before the

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod faults;
+
 use lookout::demo::DemoBackend;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
@@ -28,11 +30,27 @@ pub fn lookout_command(base_url: &str, key: Option<&str>, extra: &[(&str, &str)]
         "THRUK_VERIFY_SSL",
         "LOOKOUT_LISTEN",
         "LOOKOUT_BACKEND",
+        "THRUK_READ_ONLY",
+        "THRUK_ENABLED_TOOLS",
+        "THRUK_DISABLED_TOOLS",
+        "THRUK_AUDIT_LOG",
+        "THRUK_MAX_CONCURRENT",
+        "LOOKOUT_READ_ONLY",
+        "LOOKOUT_ENABLED_TOOLS",
+        "LOOKOUT_DISABLED_TOOLS",
+        "LOOKOUT_AUDIT_LOG",
+        "LOOKOUT_MAX_CONCURRENT",
+        "LOOKOUT_RATE_LIMIT",
+        "LOOKOUT_RETRIES",
+        "LOOKOUT_CACHE",
     ] {
         cmd.env_remove(var);
     }
     cmd.env("THRUK_BASE_URL", base_url)
-        .env("LOOKOUT_LOG", "warn");
+        .env("LOOKOUT_LOG", "warn")
+        // Short backoffs keep retry tests quick; the retry counts stay the defaults.
+        .env("LOOKOUT_RETRY_BACKOFF_MS", "20")
+        .env("LOOKOUT_RETRY_MAX_BACKOFF_MS", "100");
     if let Some(k) = key {
         cmd.env("THRUK_API_KEY", k);
     }
@@ -49,6 +67,28 @@ pub async fn stdio_client(cmd: Command) -> Client {
     ().serve(transport)
         .await
         .expect("MCP initialize over stdio")
+}
+
+/// Spawns the binary on stdio with its stderr captured; returns the client and the stderr.
+pub async fn stdio_client_with_stderr(cmd: Command) -> (Client, tokio::process::ChildStderr) {
+    let (transport, stderr) = TokioChildProcess::builder(cmd)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn lookout");
+    let client = ().serve(transport).await.expect("MCP initialize over stdio");
+    (client, stderr.expect("stderr pipe"))
+}
+
+/// Reads what is left of a child's stderr after it exited.
+pub async fn read_all(mut stderr: tokio::process::ChildStderr) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut text = String::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stderr.read_to_string(&mut text),
+    )
+    .await;
+    text
 }
 
 /// The demo backend plus a stdio client pointed at it with the demo key.

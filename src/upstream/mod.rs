@@ -3,15 +3,55 @@
 //! It owns everything a tool must not care about: the base URL and API root, authentication
 //! headers, TLS and timeouts, reading a bounded body, and turning an upstream failure into a
 //! [`ToolError`] with a stable code, a hint and the upstream status (secrets scrubbed). The
-//! client is a `reqwest_middleware` stack, so retries, caching and limits are layers added
-//! around it in one place, never inside a tool.
+//! client is a `reqwest_middleware` stack, so retries and the rate limit are layers added
+//! around it in one place ([`layers`]), never inside a tool. Around that stack, in this order:
+//! the read cache with request coalescing ([`cache`]), then the cap on requests in flight.
+
+pub mod cache;
+pub mod layers;
 
 use crate::catalog::{Access, Connection, ErrorRule, HttpMethod};
 use crate::error::{ErrorCode, StartupError, ToolError};
 use crate::settings::{self, Env};
+use cache::{CacheKey, ReadCache};
+use layers::{Rate, RateLimitWait, RetrySettings};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// The limits and resilience settings of one upstream client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tuning {
+    pub retry: RetrySettings,
+    /// Most requests in flight at once; 0 = unlimited.
+    pub max_concurrent: usize,
+    /// Upstream request rate limit.
+    pub rate: Option<Rate>,
+    /// Connect timeout; default the smaller of the total timeout and 10 s.
+    pub connect_timeout: Option<Duration>,
+    /// Largest answer read into memory.
+    pub max_body: usize,
+    /// Read cache and coalescing on or off.
+    pub cache: bool,
+    /// Bound of the read cache, in bytes of JSON.
+    pub cache_max_bytes: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            retry: RetrySettings::default(),
+            max_concurrent: 0,
+            rate: None,
+            connect_timeout: None,
+            max_body: DEFAULT_MAX_BODY_BYTES,
+            cache: true,
+            cache_max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
 
 /// Largest upstream body read into memory.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -36,6 +76,8 @@ pub struct UpstreamRequest {
     pub access: Access,
     /// Overrides the configured total timeout.
     pub timeout: Option<Duration>,
+    /// How long the answer may be kept (reads only); `None` = not kept, only coalesced.
+    pub cache_ttl: Option<Duration>,
 }
 
 /// A header the catalog asked for, resolved from the environment.
@@ -44,6 +86,7 @@ struct ResolvedHeader {
     name: HeaderName,
     value: Option<HeaderValue>,
     secret_text: Option<String>,
+    user: bool,
     required: bool,
     missing_hint: Option<String>,
     env: Option<String>,
@@ -66,6 +109,9 @@ pub struct Upstream {
     timeout: Duration,
     max_body: usize,
     backend: String,
+    cache: Option<ReadCache>,
+    in_flight: Option<Arc<Semaphore>>,
+    user: Option<String>,
 }
 
 impl Upstream {
@@ -75,6 +121,7 @@ impl Upstream {
         conn: &Connection,
         rules: &[ErrorRule],
         env: &Env,
+        tuning: &Tuning,
     ) -> Result<Self, StartupError> {
         let base_url = env
             .resolve(&conn.base_url)
@@ -147,7 +194,8 @@ impl Upstream {
             headers.push(ResolvedHeader {
                 name,
                 value,
-                secret_text: if h.secret { text } else { None },
+                secret_text: if h.secret { text.clone() } else { None },
+                user: h.user,
                 required: h.required,
                 missing_hint: h.missing_hint.clone(),
                 env: h.value.env.clone(),
@@ -174,7 +222,11 @@ impl Upstream {
         }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs_f64(timeout_secs))
-            .connect_timeout(Duration::from_secs_f64(timeout_secs.min(10.0)))
+            .connect_timeout(
+                tuning
+                    .connect_timeout
+                    .unwrap_or(Duration::from_secs_f64(timeout_secs.min(10.0))),
+            )
             .danger_accept_invalid_certs(!verify_tls)
             // A redirect from a REST API is a login page (OMD's Apache answers 302): report it,
             // never follow it and parse HTML.
@@ -182,16 +234,27 @@ impl Upstream {
             .user_agent(concat!("lookout/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| StartupError::Config(format!("{backend}: HTTP client: {e}")))?;
-        let client = reqwest_middleware::ClientBuilder::new(http).build();
+        let timeout = Duration::from_secs_f64(timeout_secs);
+        let client = layers::build(http, tuning.retry, tuning.rate, timeout);
+        let user = headers
+            .iter()
+            .find(|h| h.user)
+            .and_then(|h| h.value.as_ref())
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         Ok(Upstream {
             client,
             root: format!("{base_url}{}", conn.api_root.trim_end_matches('/')),
             base_url,
             headers,
             rules: compiled,
-            timeout: Duration::from_secs_f64(timeout_secs),
-            max_body: DEFAULT_MAX_BODY_BYTES,
+            timeout,
+            max_body: tuning.max_body,
             backend: backend.to_string(),
+            cache: tuning.cache.then(|| ReadCache::new(tuning.cache_max_bytes)),
+            in_flight: (tuning.max_concurrent > 0)
+                .then(|| Arc::new(Semaphore::new(tuning.max_concurrent))),
+            user,
         })
     }
 
@@ -208,6 +271,22 @@ impl Upstream {
     /// The configured total timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The upstream user the gateway acts as, when a header names one (`X-Thruk-Auth-User`).
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    /// Cache hits and misses so far (`None` when caching is off).
+    pub fn cache_stats(&self) -> Option<(u64, u64)> {
+        use std::sync::atomic::Ordering;
+        self.cache.as_ref().map(|c| {
+            (
+                c.stats.hits.load(Ordering::Relaxed),
+                c.stats.misses.load(Ordering::Relaxed),
+            )
+        })
     }
 
     /// Removes credential values from text shown to users or logs.
@@ -250,13 +329,55 @@ impl Upstream {
         Ok(map)
     }
 
-    /// Sends one request and returns the parsed JSON answer (`null` for an empty body).
+    /// Sends one request and returns the parsed JSON answer (`null` for an empty body). Reads
+    /// go through the cache, which also merges identical reads in flight.
     pub async fn send(&self, req: &UpstreamRequest) -> Result<Value, ToolError> {
         let headers = self.check_credentials()?;
+        match &self.cache {
+            Some(cache) if req.access == Access::Read => {
+                let key = CacheKey {
+                    method: req.method.as_str(),
+                    path: req.path.clone(),
+                    query: req.query.clone(),
+                    body: match &req.body {
+                        Body::None => String::new(),
+                        Body::Form(pairs) => serde_urlencoded::to_string(pairs).unwrap_or_default(),
+                        Body::Json(v) => v.to_string(),
+                    },
+                    credentials: headers
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
+                        .collect(),
+                };
+                let ttl = req.cache_ttl.unwrap_or(Duration::ZERO);
+                cache
+                    .get_or_fetch(key, ttl, self.exchange(req, headers))
+                    .await
+            }
+            _ => self.exchange(req, headers).await.map(|(v, _)| v),
+        }
+    }
+
+    /// One request with its retries, under the in-flight cap; the answer and its size.
+    async fn exchange(
+        &self,
+        req: &UpstreamRequest,
+        headers: HeaderMap,
+    ) -> Result<(Value, usize), ToolError> {
+        let _permit = match &self.in_flight {
+            Some(sem) => Some(sem.clone().acquire_owned().await.map_err(|_| {
+                ToolError::new(ErrorCode::Internal, "the gateway is shutting down")
+            })?),
+            None => None,
+        };
         let url = format!("{}{}", self.root, req.path);
         let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
             .unwrap_or(reqwest::Method::GET);
-        let mut builder = self.client.request(method, &url).headers(headers);
+        let mut builder = self
+            .client
+            .request(method, &url)
+            .headers(headers)
+            .with_extension(req.access);
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
         }
@@ -271,11 +392,7 @@ impl Upstream {
         tracing::debug!(backend = %self.backend, method = req.method.as_str(), path = %req.path, "upstream request");
         let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let retry_after = layers::retry_after(&response);
         let location = response.headers().get(reqwest::header::LOCATION).is_some();
         let bytes = self.read_body(response).await?;
         if status.is_redirection() {
@@ -288,9 +405,10 @@ impl Upstream {
         }
         if status.is_success() {
             if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Ok(Value::Null);
+                return Ok((Value::Null, 0));
             }
-            return serde_json::from_slice(&bytes).map_err(|_| {
+            let size = bytes.len();
+            return serde_json::from_slice(&bytes).map(|v| (v, size)).map_err(|_| {
                 ToolError::new(
                     ErrorCode::UpstreamError,
                     format!("{} answered HTTP {} with a body that is not JSON: {}", self.backend, status.as_u16(), self.snippet(&bytes)),
@@ -299,7 +417,7 @@ impl Upstream {
                 .with_status(status.as_u16())
             });
         }
-        Err(self.status_error(status.as_u16(), &bytes, retry_after.as_deref()))
+        Err(self.status_error(status.as_u16(), &bytes, retry_after))
     }
 
     async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, ToolError> {
@@ -343,17 +461,41 @@ impl Upstream {
     }
 
     fn transport_error(&self, e: &reqwest_middleware::Error) -> ToolError {
+        let (e, retries) = layers::innermost(e);
+        let tries = match retries {
+            0 => String::new(),
+            n => format!(" (after {} attempts)", n + 1),
+        };
         let (timeout, connect) = match e {
             reqwest_middleware::Error::Reqwest(r) => (r.is_timeout(), r.is_connect()),
             reqwest_middleware::Error::Middleware(_) => (false, false),
         };
+        if let reqwest_middleware::Error::Middleware(any) = e
+            && let Some(wait) = any.downcast_ref::<RateLimitWait>()
+        {
+            let secs = wait.wait.as_secs_f64().ceil() as u64;
+            return ToolError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "the gateway's request rate limit for {} is exhausted",
+                    self.backend
+                ),
+            )
+            .with_hint(format!(
+                "Try again in {secs} s, or ask the operator to raise the rate limit."
+            ))
+            .with_retry_after(secs);
+        }
         if timeout {
-            ToolError::new(ErrorCode::Timeout, format!("{} did not answer within {:?}", self.backend, self.timeout))
-                .with_hint("The backend is slow or overloaded: narrow the query (filters, limit) or raise the timeout.")
+            ToolError::new(ErrorCode::Timeout, format!("{} did not answer within {:?}{tries}", self.backend, self.timeout))
+                .with_hint("The backend is slow or overloaded: try again in a minute, narrow the query (filters, limit), or raise the timeout.")
         } else if connect {
             ToolError::new(
                 ErrorCode::ConnectionError,
-                format!("cannot connect to {} at {}", self.backend, self.base_url),
+                format!(
+                    "cannot connect to {} at {}{tries}",
+                    self.backend, self.base_url
+                ),
             )
             .with_hint(
                 "Check the base URL, that the server is running, and that this host can reach it.",
@@ -363,13 +505,13 @@ impl Upstream {
             let detail = self.scrub(&error_chain(e));
             ToolError::new(
                 ErrorCode::ConnectionError,
-                format!("request to {} failed: {detail}", self.backend),
+                format!("request to {} failed{tries}: {detail}", self.backend),
             )
             .with_hint("The connection dropped or the answer was cut; try again.")
         }
     }
 
-    fn status_error(&self, status: u16, body: &[u8], retry_after: Option<&str>) -> ToolError {
+    fn status_error(&self, status: u16, body: &[u8], retry_after: Option<Duration>) -> ToolError {
         let parsed: Option<Value> = serde_json::from_slice(body).ok();
         let upstream_message = parsed
             .as_ref()
@@ -426,9 +568,10 @@ impl Upstream {
                 ErrorCode::RateLimited,
                 match retry_after {
                     Some(r) => format!(
-                        "The backend is rate limiting: wait {r} seconds before trying again."
+                        "The backend is rate limiting: wait {} seconds before trying again.",
+                        r.as_secs_f64().ceil() as u64
                     ),
-                    None => "The backend is rate limiting: wait a little before trying again."
+                    None => "The backend is rate limiting: wait a minute before trying again."
                         .to_string(),
                 },
             ),
@@ -441,9 +584,15 @@ impl Upstream {
                 "The backend failed; try again later or check its logs.".to_string(),
             ),
         };
-        ToolError::new(code, message)
+        let err = ToolError::new(code, message)
             .with_hint(hint)
-            .with_status(status)
+            .with_status(status);
+        match retry_after {
+            Some(r) if matches!(status, 429 | 503) => {
+                err.with_retry_after(r.as_secs_f64().ceil() as u64)
+            }
+            _ => err,
+        }
     }
 }
 
