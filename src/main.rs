@@ -38,13 +38,22 @@ enum Command {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{Layer, filter};
+    let env_filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=warn"));
-    tracing_subscriber::fmt()
+    // rmcp logs whole requests and results (tool arguments, answers) at debug and trace level:
+    // they may carry credentials, so they never reach the log whatever LOOKOUT_LOG says.
+    let no_payloads = filter::filter_fn(|meta| {
+        !(meta.target().starts_with("rmcp") && *meta.level() > tracing::Level::INFO)
+    });
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
+        .with_filter(env_filter)
+        .with_filter(no_payloads);
+    tracing_subscriber::registry().with(layer).init();
 }
 
 fn main() -> ExitCode {

@@ -9,44 +9,12 @@ use rmcp::model::{CallToolRequestParams, GetPromptRequestParams, ReadResourceReq
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-const TOOLS: [&str; 29] = [
-    "thruk_list_hosts",
-    "thruk_get_host",
-    "thruk_list_services",
-    "thruk_get_service",
-    "thruk_list_hostgroups",
-    "thruk_list_servicegroups",
-    "thruk_problems",
-    "thruk_stats",
-    "thruk_sites",
-    "thruk_list_logs",
-    "thruk_list_alerts",
-    "thruk_list_notifications",
-    "thruk_recent_events",
-    "thruk_list_comments",
-    "thruk_list_downtimes",
-    "thruk_get_downtime",
-    "thruk_schedule_downtime",
-    "thruk_schedule_host_services_downtime",
-    "thruk_schedule_propagated_host_downtime",
-    "thruk_schedule_hostgroup_downtime",
-    "thruk_schedule_servicegroup_downtime",
-    "thruk_delete_downtime",
-    "thruk_delete_active_downtimes",
-    "thruk_delete_downtimes_by_filter",
-    "thruk_acknowledge",
-    "thruk_remove_acknowledgement",
-    "thruk_recheck",
-    "thruk_query",
-    "thruk_run_background_query",
-];
-
 #[tokio::test]
 async fn tools_list_holds_exactly_the_29_thruk_tools_with_valid_schemas() {
     let (_demo, client) = demo_and_client().await;
     let tools = client.list_all_tools().await.expect("tools/list");
     let names: BTreeSet<String> = tools.iter().map(|t| t.name.to_string()).collect();
-    let expected: BTreeSet<String> = TOOLS.iter().map(|s| s.to_string()).collect();
+    let expected: BTreeSet<String> = THRUK_TOOLS.iter().map(|s| s.to_string()).collect();
     assert_eq!(names, expected);
     for t in &tools {
         let schema = Value::Object((*t.input_schema).clone());

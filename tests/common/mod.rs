@@ -14,6 +14,54 @@ use serde_json::{Map, Value};
 use std::process::Stdio;
 use tokio::process::Command;
 
+/// The 29 tools of the Thruk catalog, in catalog order.
+pub const THRUK_TOOLS: [&str; 29] = [
+    "thruk_list_hosts",
+    "thruk_get_host",
+    "thruk_list_services",
+    "thruk_get_service",
+    "thruk_list_hostgroups",
+    "thruk_list_servicegroups",
+    "thruk_problems",
+    "thruk_stats",
+    "thruk_sites",
+    "thruk_list_logs",
+    "thruk_list_alerts",
+    "thruk_list_notifications",
+    "thruk_recent_events",
+    "thruk_list_comments",
+    "thruk_list_downtimes",
+    "thruk_get_downtime",
+    "thruk_schedule_downtime",
+    "thruk_schedule_host_services_downtime",
+    "thruk_schedule_propagated_host_downtime",
+    "thruk_schedule_hostgroup_downtime",
+    "thruk_schedule_servicegroup_downtime",
+    "thruk_delete_downtime",
+    "thruk_delete_active_downtimes",
+    "thruk_delete_downtimes_by_filter",
+    "thruk_acknowledge",
+    "thruk_remove_acknowledgement",
+    "thruk_recheck",
+    "thruk_query",
+    "thruk_run_background_query",
+];
+
+/// The Thruk write tools (hidden in read-only mode).
+pub const WRITE_TOOLS: [&str; 11] = [
+    "thruk_schedule_downtime",
+    "thruk_schedule_host_services_downtime",
+    "thruk_schedule_propagated_host_downtime",
+    "thruk_schedule_hostgroup_downtime",
+    "thruk_schedule_servicegroup_downtime",
+    "thruk_delete_downtime",
+    "thruk_delete_active_downtimes",
+    "thruk_delete_downtimes_by_filter",
+    "thruk_acknowledge",
+    "thruk_remove_acknowledgement",
+    "thruk_recheck",
+];
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_lookout");
 
 pub type Client = RunningService<RoleClient, ()>;
