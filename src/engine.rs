@@ -285,7 +285,7 @@ impl Engine {
     fn within_budget(&self, value: Value) -> Result<Value, ToolError> {
         let size = serde_json::to_string(&value).map(|s| s.len()).unwrap_or(0);
         // List envelopes may pass the budget by their few bytes of bookkeeping.
-        if size <= self.budget + 512 {
+        if size <= self.budget + 256 {
             return Ok(value);
         }
         Err(ToolError::new(

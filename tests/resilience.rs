@@ -435,3 +435,37 @@ async fn bad_settings_stop_start_up_with_the_variable_named() {
         assert!(stderr.contains(var), "{var}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn no_result_exceeds_the_result_budget() {
+    let demo = lookout::demo::DemoBackend::start().await.expect("demo");
+    let client = stdio_client(lookout_command(
+        &demo.base_url(),
+        Some(lookout::demo::DEMO_API_KEY),
+        &[("LOOKOUT_MAX_RESULT_BYTES", "1024")],
+    ))
+    .await;
+    // A list is cut to the budget and says where to continue.
+    let r = call(&client, "thruk_list_services", json!({"limit": 500})).await;
+    let body = ok_body(&r);
+    assert_eq!(body["truncated"], true);
+    let next = body["next_offset"].as_u64().expect("next_offset");
+    assert_eq!(Some(next), body["returned"].as_u64());
+    assert!(serde_json::to_string(&body).map(|s| s.len()).unwrap_or(0) <= 1024 + 256);
+    let r = call(
+        &client,
+        "thruk_list_services",
+        json!({"limit": 500, "offset": next}),
+    )
+    .await;
+    assert_eq!(ok_body(&r)["offset"], next);
+    // One object bigger than the budget is refused, not sent whole.
+    let r = call(&client, "thruk_get_host", json!({"host": "db-03"})).await;
+    let err = err_body(&r);
+    assert_eq!(err["code"], "RESPONSE_TOO_LARGE");
+    assert!(
+        err["message"].as_str().unwrap_or("").contains("1024"),
+        "{err}"
+    );
+    client.cancel().await.ok();
+}
