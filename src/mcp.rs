@@ -101,11 +101,6 @@ impl Gateway {
         })
     }
 
-    /// The policy in force.
-    pub fn policy(&self) -> &Policy {
-        &self.inner.policy
-    }
-
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }

@@ -59,6 +59,7 @@ tools:
   - name: probe_search
     description: Search events.
     access: read
+    cache_ttl_secs: 60
     input_schema: {type: object, properties: {q: {type: string}}}
     request:
       method: POST
@@ -95,6 +96,11 @@ async fn retries_follow_the_tools_nature_not_the_http_method() {
         hits.iter()
             .all(|h| h.method == "POST" && h.body == r#"{"q":"disk"}"#)
     );
+    // The tool's own cache lifetime keeps the answer; another body is another entry.
+    ok_body(&call(&client, "probe_search", json!({"q": "disk"})).await);
+    assert_eq!(mock.count(), 3, "served from the cache");
+    ok_body(&call(&client, "probe_search", json!({"q": "cpu"})).await);
+    assert_eq!(mock.count(), 4);
     // The write tool with the same method and fault is sent once.
     let mock = FaultMock::start(vec![], Step::json(503, "{}")).await;
     let mut cmd = lookout_command(&mock.url(), None, &[("PROBE_URL", &mock.url())]);

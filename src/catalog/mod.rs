@@ -364,4 +364,36 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn new_keys_are_checked() {
+        let base = "backend: x\ntitle: X\ndescription: d\nconnection:\n  base_url: {env: X_URL}\n";
+        let by_method = format!(
+            "{base}tools:\n  - name: q\n    description: d\n    access: by_method\n    input_schema: {{type: object, properties: {{path: {{type: string}}}}}}\n    builtin: raw_query\n"
+        );
+        let err = parse("c.yaml", &by_method)
+            .expect_err("no method")
+            .to_string();
+        assert!(
+            err.contains("tools[0].access") && err.contains("method"),
+            "{err}"
+        );
+        let offset = format!(
+            "{base}tools:\n  - name: w\n    description: d\n    access: write\n    input_schema: {{type: object, properties: {{a: {{type: string}}, b: {{type: string}}}}}}\n    request:\n      method: POST\n      path: /w\n      body: {{encoding: form, fields: {{end: {{arg: b, offset_from: a}}}}}}\n"
+        );
+        let err = parse("c.yaml", &offset)
+            .expect_err("offset_from without time")
+            .to_string();
+        assert!(
+            err.contains("body.fields.end") && err.contains("format: time"),
+            "{err}"
+        );
+        let cache = format!(
+            "{base}cache:\n  - {{path: stats, ttl_secs: 5}}\ntools:\n  - name: r\n    description: d\n    access: read\n    input_schema: {{type: object}}\n    request: {{method: GET, path: /r}}\n"
+        );
+        let err = parse("c.yaml", &cache)
+            .expect_err("relative cache path")
+            .to_string();
+        assert!(err.contains("cache[0].path"), "{err}");
+    }
 }

@@ -45,17 +45,9 @@ impl Expiry<CacheKey, Entry> for PerEntryTtl {
     }
 }
 
-/// Counters for tests, logs and metrics.
-#[derive(Debug, Default)]
-pub struct CacheStats {
-    pub hits: std::sync::atomic::AtomicU64,
-    pub misses: std::sync::atomic::AtomicU64,
-}
-
 /// The cache of one backend instance.
 pub struct ReadCache {
     cache: Cache<CacheKey, Entry>,
-    pub stats: CacheStats,
 }
 
 impl ReadCache {
@@ -67,7 +59,6 @@ impl ReadCache {
                 .weigher(|_k: &CacheKey, e: &Entry| e.weight)
                 .expire_after(PerEntryTtl)
                 .build(),
-            stats: CacheStats::default(),
         }
     }
 
@@ -82,12 +73,9 @@ impl ReadCache {
     where
         F: Future<Output = Result<(Value, usize), ToolError>>,
     {
-        use std::sync::atomic::Ordering;
-        let fetched = std::sync::atomic::AtomicBool::new(false);
         let entry = self
             .cache
             .try_get_with(key, async {
-                fetched.store(true, Ordering::Relaxed);
                 let (value, size) = fetch.await?;
                 Ok::<_, ToolError>(Entry {
                     value: Arc::new(value),
@@ -97,11 +85,6 @@ impl ReadCache {
             })
             .await
             .map_err(|e: Arc<ToolError>| (*e).clone())?;
-        if fetched.load(Ordering::Relaxed) {
-            self.stats.misses.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.stats.hits.fetch_add(1, Ordering::Relaxed);
-        }
         Ok((*entry.value).clone())
     }
 }

@@ -278,17 +278,6 @@ impl Upstream {
         self.user.as_deref()
     }
 
-    /// Cache hits and misses so far (`None` when caching is off).
-    pub fn cache_stats(&self) -> Option<(u64, u64)> {
-        use std::sync::atomic::Ordering;
-        self.cache.as_ref().map(|c| {
-            (
-                c.stats.hits.load(Ordering::Relaxed),
-                c.stats.misses.load(Ordering::Relaxed),
-            )
-        })
-    }
-
     /// Removes credential values from text shown to users or logs.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
