@@ -8,13 +8,13 @@
 
 use crate::backends;
 use crate::catalog::{
-    Access, BodyEncoding, Catalog, Condition, LoadedCatalog, RequestDef, ToolDef, ValueFormat,
-    ValueSpec,
+    Access, BodyEncoding, Catalog, Condition, ListDef, LoadedCatalog, OutputDef, RequestDef,
+    ToolDef, ValueFormat, ValueSpec,
 };
 use crate::error::{ErrorCode, StartupError, ToolError};
 use crate::settings::{self, BackendSettings, Env};
 use crate::template;
-use crate::upstream::{Body, Upstream, UpstreamRequest};
+use crate::upstream::{Body, ClientKeys, Upstream, UpstreamRequest};
 use indexmap::IndexMap;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
@@ -51,14 +51,21 @@ pub struct Progress {
     pub message: String,
 }
 
-/// Per-call context: cancellation and an optional progress channel.
+/// Per-call context: cancellation, an optional progress channel, and the client's own
+/// upstream keys when key passthrough is on.
 #[derive(Clone, Default)]
 pub struct CallContext {
     pub cancel: CancellationToken,
     pub progress: Option<UnboundedSender<Progress>>,
+    pub keys: Option<Arc<ClientKeys>>,
 }
 
 impl CallContext {
+    /// The client's keys, if any.
+    pub fn keys(&self) -> Option<&ClientKeys> {
+        self.keys.as_deref()
+    }
+
     pub fn report(&self, progress: f64, total: Option<f64>, message: impl Into<String>) {
         if let Some(tx) = &self.progress {
             let _ = tx.send(Progress {
@@ -85,6 +92,8 @@ struct ListPlan {
     client_paging: bool,
     /// Columns added only so the upstream can sort; removed from the rows.
     strip: Vec<String>,
+    /// The offset argument's name, used for `offset` / `next_offset` in the answer.
+    offset_key: String,
 }
 
 impl ListPlan {
@@ -95,8 +104,18 @@ impl ListPlan {
             offset: 0,
             client_paging: true,
             strip: Vec::new(),
+            offset_key: "offset".into(),
         }
     }
+}
+
+/// What an upstream list envelope says besides its rows.
+#[derive(Debug, Clone, Copy, Default)]
+struct ListMeta {
+    /// Total matches (a lower bound when `more` is known).
+    total: Option<u64>,
+    /// The upstream says more rows follow.
+    more: Option<bool>,
 }
 
 /// One backend instance: its catalog, client and compiled tools.
@@ -123,6 +142,7 @@ impl Engine {
             &catalog.errors,
             env,
             &settings.tuning,
+            settings.key_passthrough,
         )?;
         let mut tools = IndexMap::new();
         for (i, def) in catalog.tools.iter().enumerate() {
@@ -210,8 +230,8 @@ impl Engine {
                 return match builtin.as_str() {
                     "raw_query" => {
                         let req = self.raw_request(&args)?;
-                        let value = self.upstream.send(&req).await?;
-                        Ok(self.shape_raw(value))
+                        let value = self.upstream.send(&req, ctx.keys()).await?;
+                        Ok(self.shape_raw(self.unwrap_values(value)))
                     }
                     other => {
                         backends::call_builtin(&self.catalog.backend, other, self, &args, ctx).await
@@ -224,11 +244,15 @@ impl Engine {
                     let budget = self.budget / def.combine.len().max(1);
                     Ok::<_, ToolError>((
                         key.clone(),
-                        self.run_request(r, access, args, budget, None, ttl).await?,
+                        self.run_request(r, access, args, budget, None, ttl, ctx)
+                            .await?,
                     ))
                 });
                 let results = futures::future::try_join_all(parts).await?;
                 return Ok(Value::Object(results.into_iter().collect()));
+            }
+            if !def.steps.is_empty() {
+                return self.run_steps(def, access, args.clone(), ctx).await;
             }
             let request = match &def.request {
                 Some(r) => r,
@@ -243,18 +267,21 @@ impl Engine {
                         )
                     })?,
             };
-            self.run_request(
-                request,
-                access,
-                &args,
-                self.budget,
-                def.output.single.as_deref(),
-                ttl,
-            )
-            .await
+            let value = self
+                .run_request(
+                    request,
+                    access,
+                    &args,
+                    self.budget,
+                    def.output.single.as_deref(),
+                    ttl,
+                    ctx,
+                )
+                .await?;
+            finish(&def.output, value, &args)
         };
         tokio::select! {
-            result = work => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e)),
+            result = work => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e, ctx)),
             _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the call was cancelled by the client")),
         }
     }
@@ -275,7 +302,7 @@ impl Engine {
             .map(|s| json!({ s.arg.clone(): {} }));
         self.apply_scope_default(scope_arg.as_ref(), &mut args);
         tokio::select! {
-            result = self.run_request(def, Access::Read, &args, self.budget, None, None) => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e)),
+            result = self.run_request(def, Access::Read, &args, self.budget, None, None, ctx) => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e, ctx)),
             _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the read was cancelled by the client")),
         }
     }
@@ -312,9 +339,74 @@ impl Engine {
             .map(Duration::from_secs)
     }
 
-    fn scrubbed(&self, mut e: ToolError) -> ToolError {
+    fn scrubbed(&self, mut e: ToolError, ctx: &CallContext) -> ToolError {
         e.message = self.upstream.scrub(&e.message);
+        if let Some(keys) = ctx.keys() {
+            e.message = keys.scrub(&e.message);
+        }
         e
+    }
+
+    /// Replaces the upstream's tagged values (`{"_type":…, "value":…}`) by their values.
+    fn unwrap_values(&self, value: Value) -> Value {
+        match &self.catalog.unwrap {
+            Some(u) => unwrap_tagged(value, &u.type_key, &u.value_key),
+            None => value,
+        }
+    }
+
+    /// Runs a `steps` tool: each call in turn, binding values from its answer as arguments
+    /// of the next.
+    async fn run_steps(
+        &self,
+        def: &ToolDef,
+        access: Access,
+        mut args: Map<String, Value>,
+        ctx: &CallContext,
+    ) -> Result<Value, ToolError> {
+        let mut last = Value::Null;
+        for step in &def.steps {
+            let step_access = step.access.unwrap_or(access);
+            let value = self
+                .run_request(
+                    &step.request,
+                    step_access,
+                    &args,
+                    self.budget,
+                    None,
+                    def.cache_ttl_secs.filter(|_| step_access == Access::Read),
+                    ctx,
+                )
+                .await?;
+            let missing = |what: String| {
+                let msg = step
+                    .not_found
+                    .as_deref()
+                    .map(|m| render_text(m, &args))
+                    .unwrap_or(what);
+                ToolError::new(ErrorCode::NotFound, msg)
+                    .with_hint("Check the id, or use a list tool to find it.")
+            };
+            if step.not_found.is_some() && is_empty(&value) {
+                return Err(missing(String::new()));
+            }
+            let mut bound = Vec::new();
+            for (name, pointer) in &step.bind {
+                match value.pointer(pointer).filter(|v| !v.is_null()) {
+                    Some(v) => bound.push((name.clone(), v.clone())),
+                    None => {
+                        return Err(missing(format!(
+                            "the answer to {} {} has no `{pointer}`",
+                            step.request.method.as_str(),
+                            step.request.path
+                        )));
+                    }
+                }
+            }
+            args.extend(bound);
+            last = value;
+        }
+        finish(&def.output, last, &args)
     }
 
     /// Validates the arguments against the input schema and applies its defaults.
@@ -419,90 +511,33 @@ impl Engine {
                 query.push((name.clone(), v));
             }
         }
-        let plan = match &def.list {
-            None => None,
-            Some(list) => {
-                let limit = args
-                    .get("limit")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(50)
-                    .clamp(1, list.max_limit as i64) as u64;
-                let offset = args
-                    .get("offset")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0)
-                    .max(0) as u64;
-                let sort = args
-                    .get("sort")
-                    .and_then(Value::as_str)
-                    .map(template::normalize_csv)
-                    .filter(|s| !s.is_empty())
-                    .or_else(|| list.default_sort.clone());
-                let mut columns: Option<Vec<String>> = match args.get("columns") {
-                    Some(Value::String(s)) if s.trim().is_empty() => None,
-                    Some(Value::String(s)) => Some(
-                        template::normalize_csv(s)
-                            .split(',')
-                            .map(str::to_string)
-                            .collect(),
-                    ),
-                    _ if list.default_columns.is_empty() => None,
-                    _ => Some(list.default_columns.clone()),
-                };
-                let mut strip = Vec::new();
-                if let (Some(cols), Some(sort)) = (columns.as_mut(), sort.as_deref()) {
-                    // An upstream may ignore a sort on a column it was not asked for.
-                    for key in sort.split(',') {
-                        let key = key.trim_start_matches(['-', '+']).to_string();
-                        if !cols
-                            .iter()
-                            .any(|c| c == &key || c.split(':').next() == Some(key.as_str()))
-                        {
-                            cols.push(key.clone());
-                            strip.push(key);
-                        }
-                    }
-                }
-                let client_paging = list.limit_before_sort
-                    && sort.is_some()
-                    && sort.as_deref() != list.natural_sort.as_deref();
-                if let Some(cols) = &columns {
-                    query.push((list.params.columns.clone(), cols.join(",")));
-                }
-                if let Some(sort) = &sort {
-                    query.push((list.params.sort.clone(), sort.clone()));
-                }
-                if !client_paging {
-                    query.push((list.params.limit.clone(), limit.to_string()));
-                    if offset > 0 {
-                        query.push((list.params.offset.clone(), offset.to_string()));
-                    }
-                }
-                Some(ListPlan {
-                    limit,
-                    offset,
-                    client_paging,
-                    strip,
-                })
-            }
-        };
+        let plan = def
+            .list
+            .as_ref()
+            .map(|list| list_plan(list, args, &mut query));
         let body = match &def.body {
             None => Body::None,
             Some(b) => {
                 let mut pairs = Vec::new();
                 for (name, spec) in &b.fields {
-                    if let Some(v) = resolve_spec(name, spec, args)? {
+                    if let Some(v) = resolve_value(name, spec, args)? {
                         pairs.push((name.clone(), v));
                     }
                 }
                 match b.encoding {
-                    BodyEncoding::Form => Body::Form(pairs),
-                    BodyEncoding::Json => Body::Json(Value::Object(
+                    BodyEncoding::Form => Body::Form(
                         pairs
                             .into_iter()
-                            .map(|(k, v)| (k, Value::String(v)))
+                            .map(|(k, v)| (k, value_as_text(&v)))
                             .collect(),
-                    )),
+                    ),
+                    BodyEncoding::Json => {
+                        let mut object = Map::new();
+                        for (k, v) in pairs {
+                            insert_dotted(&mut object, &k, v);
+                        }
+                        Body::Json(Value::Object(object))
+                    }
                 }
             }
         };
@@ -518,6 +553,7 @@ impl Engine {
         Ok((req, plan))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run_request(
         &self,
         def: &RequestDef,
@@ -526,17 +562,70 @@ impl Engine {
         budget: usize,
         single: Option<&str>,
         tool_ttl: Option<u64>,
+        ctx: &CallContext,
     ) -> Result<Value, ToolError> {
         let (req, plan) = self.build_request(def, access, args, tool_ttl)?;
-        let value = self.upstream.send(&req).await?;
+        let value = self.upstream.send(&req, ctx.keys()).await?;
+        let value = self.unwrap_values(value);
+        let (value, meta) = match &def.list {
+            Some(list) if list.rows_field.is_some() => self.list_envelope(list, value)?,
+            _ => (value, ListMeta::default()),
+        };
         if let Some(not_found) = single {
             return unpack_single(value, not_found, args);
         }
         match (plan, value) {
-            (Some(plan), Value::Array(rows)) => Ok(shape_list(rows, &plan, budget)),
-            (None, Value::Array(rows)) => Ok(shape_list(rows, &ListPlan::unbounded(), budget)),
+            (Some(plan), Value::Array(rows)) => Ok(shape_list(rows, &plan, budget, meta)),
+            (None, Value::Array(rows)) => Ok(shape_list(
+                rows,
+                &ListPlan::unbounded(),
+                budget,
+                ListMeta::default(),
+            )),
             (_, value) => Ok(value),
         }
+    }
+
+    /// Takes the rows out of an upstream list envelope (`{"data": [...], "count": N}`).
+    fn list_envelope(&self, list: &ListDef, value: Value) -> Result<(Value, ListMeta), ToolError> {
+        let Some(field) = &list.rows_field else {
+            return Ok((value, ListMeta::default()));
+        };
+        let Value::Object(mut envelope) = value else {
+            return Err(ToolError::new(
+                ErrorCode::UpstreamError,
+                format!(
+                    "{} answered a list request without the `{field}` object it should have",
+                    self.catalog.backend
+                ),
+            ));
+        };
+        let rows = match envelope.remove(field) {
+            Some(Value::Array(rows)) => rows,
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => {
+                return Err(ToolError::new(
+                    ErrorCode::UpstreamError,
+                    format!(
+                        "{} answered a list whose `{field}` is not a list",
+                        self.catalog.backend
+                    ),
+                ));
+            }
+        };
+        let meta = ListMeta {
+            total: list
+                .total_field
+                .as_ref()
+                .and_then(|f| envelope.get(f))
+                .and_then(Value::as_u64),
+            more: list
+                .more_field
+                .as_ref()
+                .and_then(|f| envelope.get(f))
+                .and_then(Value::as_bool),
+        };
+        Ok((Value::Array(rows), meta))
     }
 
     /// Builds the escape hatch's request: any path under the REST root, nothing outside it.
@@ -613,7 +702,12 @@ impl Engine {
     /// Shapes an escape-hatch answer: lists are budgeted, scalars wrapped in an object.
     pub fn shape_raw(&self, value: Value) -> Value {
         match value {
-            Value::Array(rows) => shape_list(rows, &ListPlan::unbounded(), self.budget),
+            Value::Array(rows) => shape_list(
+                rows,
+                &ListPlan::unbounded(),
+                self.budget,
+                ListMeta::default(),
+            ),
             Value::Object(o) => Value::Object(o),
             other => json!({ "result": other }),
         }
@@ -624,9 +718,11 @@ impl Engine {
         &self,
         mut req: UpstreamRequest,
         timeout: Duration,
+        ctx: &CallContext,
     ) -> Result<Value, ToolError> {
         req.timeout = Some(timeout);
-        self.upstream.send(&req).await
+        let value = self.upstream.send(&req, ctx.keys()).await?;
+        Ok(self.unwrap_values(value))
     }
 }
 
@@ -803,11 +899,254 @@ fn resolve_spec(
                         }
                     }
                 }
-                Some(ValueFormat::Csv) => {
+                Some(ValueFormat::Csv) | Some(ValueFormat::FieldSet) => {
                     Ok(Some(template::normalize_csv(&raw)).filter(|s| !s.is_empty()))
                 }
                 None => Ok(Some(raw)),
             }
+        }
+    }
+}
+
+/// Reads the paging, sorting and column arguments of a list call, adds the matching URL
+/// parameters to `query`, and says how the answer is to be paged.
+fn list_plan(
+    list: &ListDef,
+    args: &Map<String, Value>,
+    query: &mut Vec<(String, String)>,
+) -> ListPlan {
+    let limit = args
+        .get("limit")
+        .and_then(Value::as_i64)
+        .unwrap_or(50)
+        .clamp(1, list.max_limit.max(1) as i64) as u64;
+    let offset = args
+        .get(&list.offset_arg)
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .max(0) as u64;
+    let sort = list.params.sort.as_ref().and_then(|_| {
+        args.get("sort")
+            .and_then(Value::as_str)
+            .map(template::normalize_csv)
+            .filter(|s| !s.is_empty())
+            .or_else(|| list.default_sort.clone())
+    });
+    let mut columns: Option<Vec<String>> = match (&list.params.columns, args.get("columns")) {
+        (None, _) => None,
+        (Some(_), Some(Value::String(s))) if s.trim().is_empty() => None,
+        (Some(_), Some(Value::String(s))) => Some(
+            template::normalize_csv(s)
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+        ),
+        _ if list.default_columns.is_empty() => None,
+        _ => Some(list.default_columns.clone()),
+    };
+    let mut strip = Vec::new();
+    if let (Some(cols), Some(sort)) = (columns.as_mut(), sort.as_deref()) {
+        // An upstream may ignore a sort on a column it was not asked for.
+        for key in sort.split(',') {
+            let key = key.trim_start_matches(['-', '+']).to_string();
+            if !cols
+                .iter()
+                .any(|c| c == &key || c.split(':').next() == Some(key.as_str()))
+            {
+                cols.push(key.clone());
+                strip.push(key);
+            }
+        }
+    }
+    let client_paging =
+        list.limit_before_sort && sort.is_some() && sort.as_deref() != list.natural_sort.as_deref();
+    if let (Some(cols), Some(param)) = (&columns, &list.params.columns) {
+        query.push((param.clone(), cols.join(",")));
+    }
+    if let (Some(sort), Some(param)) = (&sort, &list.params.sort) {
+        query.push((param.clone(), sort.clone()));
+    }
+    if !client_paging {
+        query.push((list.params.limit.clone(), limit.to_string()));
+        if offset > 0 {
+            query.push((list.params.offset.clone(), offset.to_string()));
+        }
+    }
+    ListPlan {
+        limit,
+        offset,
+        client_paging,
+        strip,
+        offset_key: list.offset_arg.clone(),
+    }
+}
+
+/// A value's text for a URL parameter or a form field.
+fn value_as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Inserts `value` at a dotted name (`data.incidentId`), creating nested objects.
+fn insert_dotted(object: &mut Map<String, Value>, name: &str, value: Value) {
+    match name.split_once('.') {
+        None => {
+            object.insert(name.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let entry = object
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = entry {
+                insert_dotted(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// Field names as a selection object: `["name", "status.color"]` →
+/// `{"name": true, "status": {"color": true}}`; an object is kept as it is.
+fn field_set(arg: &str, v: &Value) -> Result<Value, ToolError> {
+    let names: Vec<String> = match v {
+        Value::Object(_) => return Ok(v.clone()),
+        Value::String(s) => template::normalize_csv(s)
+            .split(',')
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str().map(|s| s.trim().to_string()).ok_or_else(|| {
+                    ToolError::validation(format!("argument `{arg}`: field names are strings"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(ToolError::validation(format!(
+                "argument `{arg}`: give a list of field names"
+            )));
+        }
+    };
+    let mut out = Map::new();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        let mut node = &mut out;
+        let parts: Vec<&str> = name.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if part.is_empty() {
+                return Err(ToolError::validation(format!(
+                    "argument `{arg}`: `{name}` is not a field name"
+                )));
+            }
+            if i + 1 == parts.len() {
+                // A whole relation asked for alongside some of its fields: the fields win.
+                node.entry(part.to_string()).or_insert(Value::Bool(true));
+            } else {
+                let entry = node
+                    .entry(part.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if !entry.is_object() {
+                    *entry = Value::Object(Map::new());
+                }
+                let Value::Object(inner) = entry else {
+                    break;
+                };
+                node = inner;
+            }
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// Resolves a field to a JSON value: structured for `json`, `literal` and `field_set`
+/// fields, text otherwise.
+fn resolve_value(
+    field: &str,
+    spec: &ValueSpec,
+    args: &Map<String, Value>,
+) -> Result<Option<Value>, ToolError> {
+    if let ValueSpec::Mapped(m) = spec {
+        if !m.when.iter().all(|c| condition_holds(c, args)) {
+            return Ok(None);
+        }
+        if let Some(literal) = &m.literal {
+            return Ok(Some(literal.clone()));
+        }
+        if m.json || m.format == Some(ValueFormat::FieldSet) {
+            let name = m.arg.clone().unwrap_or_else(|| field.to_string());
+            let Some(v) = args.get(&name).filter(|v| !v.is_null()) else {
+                return Ok(m.default.clone().map(Value::String));
+            };
+            return if m.format == Some(ValueFormat::FieldSet) {
+                field_set(&name, v).map(Some)
+            } else {
+                Ok(Some(v.clone()))
+            };
+        }
+    }
+    Ok(resolve_spec(field, spec, args)?.map(Value::String))
+}
+
+/// Replaces every object of exactly `{type_key, value_key}` by its value, at any depth.
+pub fn unwrap_tagged(value: Value, type_key: &str, value_key: &str) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            if map.len() == 2 && map.contains_key(type_key) && map.contains_key(value_key) {
+                let inner = map.remove(value_key).unwrap_or(Value::Null);
+                return unwrap_tagged(inner, type_key, value_key);
+            }
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, unwrap_tagged(v, type_key, value_key)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| unwrap_tagged(v, type_key, value_key))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// An answer that says nothing: `null` or `{}`.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Renders a message template over the arguments (a missing one leaves the text as is).
+fn render_text(t: &str, args: &Map<String, Value>) -> String {
+    template::render(t, args, &|s: &str| s.to_string()).unwrap_or_else(|| t.to_string())
+}
+
+/// Applies a tool's `output` rules to its answer.
+fn finish(output: &OutputDef, value: Value, args: &Map<String, Value>) -> Result<Value, ToolError> {
+    if let Some(nf) = &output.empty_not_found
+        && is_empty(&value)
+    {
+        return Err(ToolError::new(ErrorCode::NotFound, render_text(nf, args))
+            .with_hint("Check the id, or use a list tool to find it."));
+    }
+    match &output.message {
+        None => Ok(value),
+        Some(m) => {
+            let mut out = Map::new();
+            out.insert("message".into(), Value::String(render_text(m, args)));
+            if !is_empty(&value) {
+                out.insert("result".into(), value);
+            }
+            Ok(Value::Object(out))
         }
     }
 }
@@ -836,9 +1175,10 @@ fn unpack_single(
     }
 }
 
-/// Pages and budgets list rows: `{rows, returned, offset, next_offset?, total?, truncated?, note?}`.
-fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize) -> Value {
-    let total = rows.len() as u64;
+/// Pages and budgets list rows: `{rows, returned, offset, next_offset?, total?, truncated?,
+/// note?}` (`offset` named after the tool's offset argument).
+fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) -> Value {
+    let received = rows.len() as u64;
     let mut rows: Vec<Value> = if plan.client_paging {
         rows.into_iter()
             .skip(plan.offset as usize)
@@ -875,27 +1215,34 @@ fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize) -> Value {
     } else {
         0
     };
+    let key = plan.offset_key.as_str();
     let mut out = Map::new();
     out.insert("rows".into(), Value::Array(rows));
     out.insert("returned".into(), json!(returned));
-    out.insert("offset".into(), json!(offset));
+    out.insert(key.into(), json!(offset));
     let more = if plan.client_paging {
-        offset + returned < total
+        offset + returned < received
+    } else if let Some(more) = meta.more {
+        more || truncated
+    } else if let Some(total) = meta.total {
+        truncated || offset + returned < total
     } else {
         truncated || returned >= plan.limit
     };
     if plan.client_paging && plan.limit != u64::MAX {
+        out.insert("total".into(), json!(received));
+    } else if let (Some(total), None) = (meta.total, meta.more) {
         out.insert("total".into(), json!(total));
     }
     if more {
-        out.insert("next_offset".into(), json!(offset + returned));
+        out.insert(format!("next_{key}"), json!(offset + returned));
     }
     if truncated {
         out.insert("truncated".into(), json!(true));
         out.insert(
             "note".into(),
             json!(format!(
-                "Result cut to {returned} rows to stay under {budget} bytes; continue with offset={}, or ask for fewer columns.",
+                "Result cut to {returned} rows to stay under {budget} bytes; continue with {key}={}, or ask for fewer columns.",
                 offset + returned
             )),
         );
@@ -950,8 +1297,9 @@ mod tests {
             offset: 0,
             client_paging: false,
             strip: vec!["pad".into()],
+            offset_key: "offset".into(),
         };
-        let out = shape_list(rows.clone(), &plan, 1_000_000);
+        let out = shape_list(rows.clone(), &plan, 1_000_000, ListMeta::default());
         assert_eq!(out["returned"], 100);
         assert_eq!(out["next_offset"], 100);
         assert!(out["rows"][0].get("pad").is_none());
@@ -960,8 +1308,9 @@ mod tests {
             offset: 95,
             client_paging: true,
             strip: vec![],
+            offset_key: "offset".into(),
         };
-        let out = shape_list(rows.clone(), &plan, 1_000_000);
+        let out = shape_list(rows.clone(), &plan, 1_000_000, ListMeta::default());
         assert_eq!(out["returned"], 5);
         assert_eq!(out["total"], 100);
         assert!(out.get("next_offset").is_none());
@@ -970,11 +1319,89 @@ mod tests {
             offset: 0,
             client_paging: false,
             strip: vec![],
+            offset_key: "offset".into(),
         };
-        let out = shape_list(rows, &plan, 2_000);
+        let out = shape_list(rows.clone(), &plan, 2_000, ListMeta::default());
         assert_eq!(out["truncated"], true);
         let n = out["returned"].as_u64().unwrap_or(0);
         assert!(n > 0 && n < 100);
         assert_eq!(out["next_offset"], n);
+        // An upstream total decides whether a next page exists; a has-more flag wins over it.
+        let plan = ListPlan {
+            limit: 10,
+            offset: 20,
+            client_paging: false,
+            strip: vec![],
+            offset_key: "skip".into(),
+        };
+        let page: Vec<Value> = rows.iter().take(10).cloned().collect();
+        let total = ListMeta {
+            total: Some(30),
+            more: None,
+        };
+        let out = shape_list(page.clone(), &plan, 1_000_000, total);
+        assert_eq!(out["skip"], 20);
+        assert_eq!(out["total"], 30);
+        assert!(out.get("next_skip").is_none(), "{out}");
+        let more = ListMeta {
+            total: Some(31),
+            more: Some(true),
+        };
+        let out = shape_list(page, &plan, 1_000_000, more);
+        assert_eq!(out["next_skip"], 30);
+        assert!(
+            out.get("total").is_none(),
+            "a lower bound is not a total: {out}"
+        );
+    }
+
+    #[test]
+    fn tagged_values_unwrap_at_any_depth() {
+        let v = json!({
+            "_id": "a",
+            "createdAt": {"_type": "DateTime", "value": "2026-08-01T10:00:00.000Z"},
+            "status": {"name": "Up", "color": {"_type": "Color", "value": "#2ecc71"}},
+            "monitors": [{"projectId": {"_type": "ObjectID", "value": "p"}}],
+            "steps": {"_type": "MonitorSteps", "value": {"a": {"_type": "ObjectID", "value": "x"}}},
+            "three": {"_type": "T", "value": 1, "extra": true}
+        });
+        assert_eq!(
+            unwrap_tagged(v, "_type", "value"),
+            json!({
+                "_id": "a",
+                "createdAt": "2026-08-01T10:00:00.000Z",
+                "status": {"name": "Up", "color": "#2ecc71"},
+                "monitors": [{"projectId": "p"}],
+                "steps": {"a": "x"},
+                "three": {"_type": "T", "value": 1, "extra": true}
+            })
+        );
+    }
+
+    #[test]
+    fn field_sets_and_dotted_bodies() {
+        let set = field_set(
+            "select",
+            &json!(["name", "status.name", "status.color", "x"]),
+        )
+        .expect("field set");
+        assert_eq!(
+            set,
+            json!({"name": true, "status": {"name": true, "color": true}, "x": true})
+        );
+        assert_eq!(
+            field_set("select", &json!("a, b")).expect("csv"),
+            json!({"a": true, "b": true})
+        );
+        assert!(field_set("select", &json!(["a..b"])).is_err());
+        assert!(field_set("select", &json!(3)).is_err());
+        let mut body = Map::new();
+        insert_dotted(&mut body, "data.incidentId", json!("i"));
+        insert_dotted(&mut body, "data.note", json!("n"));
+        insert_dotted(&mut body, "query", json!({}));
+        assert_eq!(
+            Value::Object(body),
+            json!({"data": {"incidentId": "i", "note": "n"}, "query": {}})
+        );
     }
 }

@@ -31,8 +31,13 @@ struct Cli {
 enum Command {
     /// Serve MCP (the default).
     Serve,
-    /// Start an embedded Thruk-shaped demo backend on a loopback port and serve against it.
-    Demo,
+    /// Start an embedded demo backend on a loopback port and serve against it: `thruk` (the
+    /// default) or `oneuptime`.
+    Demo {
+        /// Which backend the demo imitates.
+        #[arg(value_parser = ["thruk", "oneuptime"], default_value = "thruk")]
+        backend: String,
+    },
     /// Print the JSON Schema of the catalog format.
     CatalogSchema,
 }
@@ -58,7 +63,7 @@ fn init_logging() {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::CatalogSchema) = cli.command {
+    if let Some(Command::CatalogSchema) = &cli.command {
         let schema = lookout::catalog::json_schema();
         let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
         // The one intended stdout write outside MCP: the schema is the command's output.
@@ -91,21 +96,36 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let mut env = Env::from_process();
-    let _demo = match cli.command {
-        Some(Command::Demo) => {
+    let mut backend = cli.backend.clone();
+    // A running demo backend, kept alive (and stopped on drop) while the gateway serves.
+    let _demo: Option<Box<dyn std::any::Any>> = match &cli.command {
+        Some(Command::Demo { backend: which }) if which == "oneuptime" => {
+            use lookout::demo::oneuptime::{ONEUPTIME_DEMO_KEY, OneUptimeDemo};
+            let demo = OneUptimeDemo::start()
+                .await
+                .map_err(|e| format!("demo backend: {e}"))?;
+            tracing::info!(url = %demo.base_url(), "demo OneUptime backend started");
+            env.set("ONEUPTIME_URL", demo.base_url());
+            env.set("ONEUPTIME_API_KEY", ONEUPTIME_DEMO_KEY);
+            backend = "oneuptime".into();
+            Some(Box::new(demo))
+        }
+        Some(Command::Demo { .. }) => {
             let demo = lookout::demo::DemoBackend::start()
                 .await
                 .map_err(|e| format!("demo backend: {e}"))?;
             tracing::info!(url = %demo.base_url(), "demo Thruk backend started");
             env.set("THRUK_BASE_URL", demo.base_url());
             env.set("THRUK_API_KEY", lookout::demo::DEMO_API_KEY);
-            Some(demo)
+            backend = "thruk".into();
+            Some(Box::new(demo))
         }
         _ => None,
     };
     let opts = Options {
-        backend: cli.backend.clone(),
+        backend,
         catalogs: cli.catalogs.clone(),
+        http: cli.listen.is_some(),
     };
     let gateway = app::build_gateway(&opts, &env).map_err(|e| e.to_string())?;
     let shutdown = transport::shutdown_signal();

@@ -105,6 +105,19 @@ impl Gateway {
         &self.inner.engine
     }
 
+    /// With key passthrough, the upstream keys the client's HTTP request carries.
+    fn client_keys(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Option<Arc<crate::upstream::ClientKeys>> {
+        let upstream = self.inner.engine.upstream();
+        if !upstream.passthrough() {
+            return None;
+        }
+        let parts = context.extensions.get::<http::request::Parts>()?;
+        Some(Arc::new(upstream.client_keys(&parts.headers)))
+    }
+
     /// The tools as `tools/list` shows them.
     pub fn tool_list(&self) -> &[Tool] {
         &self.inner.tools
@@ -393,6 +406,7 @@ impl ServerHandler for Gateway {
         let mut ctx = CallContext {
             cancel: context.ct.clone(),
             progress: None,
+            keys: self.client_keys(&context),
         };
         let forwarder = context.meta.get_progress_token().map(|token| {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
@@ -501,6 +515,7 @@ impl ServerHandler for Gateway {
         let ctx = CallContext {
             cancel: context.ct.clone(),
             progress: None,
+            keys: self.client_keys(&context),
         };
         let outcome = match (&def.tool, &def.request) {
             (Some(tool), _) => self.serve_tool(tool, Some(args), &ctx).await,

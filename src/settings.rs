@@ -98,6 +98,11 @@ pub struct BackendSettings {
     pub audit: AuditSink,
     pub tuning: Tuning,
     pub result_budget: usize,
+    /// HTTP mode forwards each client request's own upstream key (`from_client` headers).
+    /// Only meaningful with `--listen`; the gateway turns it off on stdio.
+    pub key_passthrough: bool,
+    /// The variable that turned key passthrough on, for messages.
+    pub key_passthrough_name: String,
 }
 
 /// Looks up a generic setting: the backend's own variable first, then `LOOKOUT_<generic>`.
@@ -135,12 +140,16 @@ impl BackendSettings {
     /// Resolves the settings of the backend described by `catalog` from the environment.
     pub fn resolve(env: &Env, catalog: &Catalog) -> Result<BackendSettings, StartupError> {
         let names = &catalog.setting_env;
-        let read_only = match lookup(env, names.read_only.as_deref(), "LOOKOUT_READ_ONLY") {
-            None => false,
-            Some((name, v)) => parse_bool(&v).ok_or_else(|| {
-                StartupError::Config(format!("{name}={v} is not a boolean (use true or false)"))
-            })?,
+        let flag = |own: &Option<String>, generic: &str| -> Result<bool, StartupError> {
+            match lookup(env, own.as_deref(), generic) {
+                None => Ok(false),
+                Some((name, v)) => parse_bool(&v).ok_or_else(|| {
+                    StartupError::Config(format!("{name}={v} is not a boolean (use true or false)"))
+                }),
+            }
         };
+        let read_only = flag(&names.read_only, "LOOKOUT_READ_ONLY")?;
+        let key_passthrough = flag(&names.key_passthrough, "LOOKOUT_KEY_PASSTHROUGH")?;
         let patterns =
             |own: &Option<String>, generic: &str| match lookup(env, own.as_deref(), generic) {
                 None => Ok(None),
@@ -264,6 +273,11 @@ impl BackendSettings {
             audit,
             tuning,
             result_budget,
+            key_passthrough,
+            key_passthrough_name: shown(
+                names.key_passthrough.as_deref(),
+                "LOOKOUT_KEY_PASSTHROUGH",
+            ),
         })
     }
 }

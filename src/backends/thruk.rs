@@ -31,7 +31,7 @@ pub async fn background_query(
         .clamp(1.0, 3600.0);
     let started = Instant::now();
     ctx.report(0.0, Some(deadline), "query sent to Thruk");
-    let send = engine.send_with_timeout(req, Duration::from_secs_f64(deadline));
+    let send = engine.send_with_timeout(req, Duration::from_secs_f64(deadline), ctx);
     tokio::pin!(send);
     let mut ticker =
         tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);

@@ -6,6 +6,7 @@
 //! served, so a mistake is reported with the file, the key and the problem instead of surfacing
 //! as a strange tool call later.
 
+pub mod generate;
 pub mod model;
 
 use crate::error::StartupError;
@@ -14,11 +15,18 @@ pub use model::*;
 use std::collections::HashSet;
 
 /// Catalogs compiled into the binary: (backend, file name as shown in errors, YAML text).
-const EMBEDDED: &[(&str, &str, &str)] = &[(
-    "thruk",
-    "catalog/thruk/catalog.yaml",
-    include_str!("../../catalog/thruk/catalog.yaml"),
-)];
+const EMBEDDED: &[(&str, &str, &str)] = &[
+    (
+        "thruk",
+        "catalog/thruk/catalog.yaml",
+        include_str!("../../catalog/thruk/catalog.yaml"),
+    ),
+    (
+        "oneuptime",
+        "catalog/oneuptime/catalog.yaml",
+        include_str!("../../catalog/oneuptime/catalog.yaml"),
+    ),
+];
 
 /// A parsed, validated catalog and where it came from.
 #[derive(Debug, Clone)]
@@ -52,10 +60,9 @@ pub fn embedded_backends() -> Vec<&'static str> {
     EMBEDDED.iter().map(|(name, _, _)| *name).collect()
 }
 
-/// Parses and validates one catalog.
+/// Parses and validates one catalog. YAML merge keys (`<<: *anchor`) are applied first.
 pub fn parse(source: &str, text: &str) -> Result<LoadedCatalog, StartupError> {
-    let de = serde_yaml_ng::Deserializer::from_str(text);
-    let catalog: Catalog = serde_path_to_error::deserialize(de).map_err(|e| {
+    let located = |e: serde_path_to_error::Error<serde_yaml_ng::Error>| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let location = inner
@@ -63,7 +70,22 @@ pub fn parse(source: &str, text: &str) -> Result<LoadedCatalog, StartupError> {
             .map(|l| format!(" (line {}, column {})", l.line(), l.column()))
             .unwrap_or_default();
         StartupError::catalog(source, format!("key `{path}`{location}: {inner}"))
-    })?;
+    };
+    let mut catalog: Catalog = if text.contains("<<:") {
+        // Merging needs the whole document as a value, which loses line numbers; the key
+        // path in errors remains.
+        let mut value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
+            .map_err(|e| StartupError::catalog(source, e.to_string()))?;
+        value
+            .apply_merge()
+            .map_err(|e| StartupError::catalog(source, format!("YAML merge key: {e}")))?;
+        serde_path_to_error::deserialize(value).map_err(located)?
+    } else {
+        let de = serde_yaml_ng::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(located)?
+    };
+    generate::expand_templates(&mut catalog)
+        .map_err(|(key, msg)| StartupError::catalog(source, format!("key `{key}`: {msg}")))?;
     validate(&catalog)
         .map_err(|(key, msg)| StartupError::catalog(source, format!("key `{key}`: {msg}")))?;
     Ok(LoadedCatalog {
@@ -247,53 +269,42 @@ fn validate_tool(t: &ToolDef) -> Result<(), Invalid> {
         t.request.is_some(),
         !t.routes.is_empty(),
         !t.combine.is_empty(),
+        !t.steps.is_empty(),
         t.builtin.is_some(),
     ];
     if shapes.iter().filter(|b| **b).count() != 1 {
         return Err((
             "request".into(),
-            "give exactly one of `request`, `routes`, `combine` or `builtin`".into(),
+            "give exactly one of `request`, `routes`, `combine`, `steps` or `builtin`".into(),
         ));
     }
-    let check_request = |key: &str, r: &RequestDef| -> Result<(), Invalid> {
-        if !r.path.starts_with('/') {
-            return Err((format!("{key}.path"), "must start with `/`".into()));
+    // Arguments bound by earlier steps count as arguments of later ones.
+    let mut bound: HashSet<String> = HashSet::new();
+    for (i, step) in t.steps.iter().enumerate() {
+        let key = format!("steps[{i}]");
+        check_request(&key, &step.request, &props, &bound)?;
+        if step.access == Some(Access::ByMethod) {
+            return Err((
+                format!("{key}.access"),
+                "a step is `read` or `write`".into(),
+            ));
         }
-        let known = |name: &str| name.starts_with('$') || props.contains(name);
-        for name in template::placeholders(&r.path) {
-            if !known(&name) {
+        for (name, pointer) in &step.bind {
+            if !pointer.is_empty() && !pointer.starts_with('/') {
                 return Err((
-                    format!("{key}.path"),
-                    format!("`{{{name}}}` is not an argument"),
+                    format!("{key}.bind.{name}"),
+                    "a JSON pointer starts with `/`".into(),
                 ));
             }
+            bound.insert(name.clone());
         }
-        let fields = r.query.iter().map(|(k, v)| (format!("{key}.query.{k}"), v));
-        let body = r.body.iter().flat_map(|b| {
-            b.fields
-                .iter()
-                .map(|(k, v)| (format!("{key}.body.fields.{k}"), v))
-        });
-        for (fkey, spec) in fields.chain(body) {
-            if let ValueSpec::Mapped(m) = spec
-                && m.offset_from.is_some()
-                && m.format != Some(ValueFormat::Time)
-            {
-                return Err((fkey, "`offset_from` needs `format: time`".into()));
-            }
-            for name in spec_args(spec) {
-                if !known(&name) {
-                    return Err((fkey, format!("`{name}` is not an argument")));
-                }
-            }
-        }
-        Ok(())
-    };
+    }
+    let none = HashSet::new();
     if let Some(r) = &t.request {
-        check_request("request", r)?;
+        check_request("request", r, &props, &none)?;
     }
     for (i, route) in t.routes.iter().enumerate() {
-        check_request(&format!("routes[{i}]"), &route.request)?;
+        check_request(&format!("routes[{i}]"), &route.request, &props, &none)?;
         for c in &route.when {
             if !props.contains(&c.arg) {
                 return Err((
@@ -304,7 +315,59 @@ fn validate_tool(t: &ToolDef) -> Result<(), Invalid> {
         }
     }
     for (k, r) in &t.combine {
-        check_request(&format!("combine.{k}"), r)?;
+        check_request(&format!("combine.{k}"), r, &props, &none)?;
+    }
+    Ok(())
+}
+
+/// Checks a request's placeholders and value specs against the tool's arguments (and the
+/// arguments bound by earlier steps).
+fn check_request(
+    key: &str,
+    r: &RequestDef,
+    props: &HashSet<String>,
+    bound: &HashSet<String>,
+) -> Result<(), Invalid> {
+    if !r.path.starts_with('/') {
+        return Err((format!("{key}.path"), "must start with `/`".into()));
+    }
+    let known = |name: &str| name.starts_with('$') || props.contains(name) || bound.contains(name);
+    for name in template::placeholders(&r.path) {
+        if !known(&name) {
+            return Err((
+                format!("{key}.path"),
+                format!("`{{{name}}}` is not an argument"),
+            ));
+        }
+    }
+    let fields = r.query.iter().map(|(k, v)| (format!("{key}.query.{k}"), v));
+    let body = r.body.iter().flat_map(|b| {
+        b.fields
+            .iter()
+            .map(|(k, v)| (format!("{key}.body.fields.{k}"), v))
+    });
+    let form = r
+        .body
+        .as_ref()
+        .is_some_and(|b| b.encoding == BodyEncoding::Form);
+    for (fkey, spec) in fields.chain(body) {
+        if let ValueSpec::Mapped(m) = spec {
+            if m.offset_from.is_some() && m.format != Some(ValueFormat::Time) {
+                return Err((fkey, "`offset_from` needs `format: time`".into()));
+            }
+            let structured = m.json || m.format == Some(ValueFormat::FieldSet);
+            if structured && (form || fkey.contains(".query.")) {
+                return Err((
+                    fkey,
+                    "`json` and `format: field_set` are for JSON bodies only".into(),
+                ));
+            }
+        }
+        for name in spec_args(spec) {
+            if !known(&name) {
+                return Err((fkey, format!("`{name}` is not an argument")));
+            }
+        }
     }
     Ok(())
 }
@@ -336,6 +399,12 @@ mod tests {
     fn embedded_catalogs_are_valid() {
         let all = load_all(&[]).expect("embedded catalogs load");
         assert!(all.iter().any(|c| c.catalog.backend == "thruk"));
+        let oneuptime = all
+            .iter()
+            .find(|c| c.catalog.backend == "oneuptime")
+            .expect("oneuptime catalog");
+        // 22 database resources × 6 + 7 telemetry resources × 2 + 7 workflow tools.
+        assert_eq!(oneuptime.catalog.tools.len(), 22 * 6 + 7 * 2 + 7);
     }
 
     #[test]

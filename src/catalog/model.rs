@@ -41,8 +41,19 @@ pub struct Catalog {
     /// How upstream error answers map to the gateway's error codes (first match wins).
     #[serde(default)]
     pub errors: Vec<ErrorRule>,
-    /// The tools, in the order `tools/list` shows them.
+    /// Tagged values the upstream wraps plain values in (`{"_type":"DateTime","value":…}`):
+    /// every object of exactly these two keys in an answer is replaced by its value.
+    #[serde(default)]
+    pub unwrap: Option<UnwrapDef>,
+    /// The tools, in the order `tools/list` shows them (generated tools follow).
+    #[serde(default)]
     pub tools: Vec<ToolDef>,
+    /// Tool templates, by name: each is expanded once per entry of `generate` that names it.
+    #[serde(default)]
+    pub templates: IndexMap<String, TemplateDef>,
+    /// Resource types whose tools are generated from a template, in order.
+    #[serde(default)]
+    pub generate: Vec<GenerateDef>,
     /// Static resources and URI templates.
     #[serde(default)]
     pub resources: Vec<ResourceDef>,
@@ -53,6 +64,54 @@ pub struct Catalog {
     #[serde(default, rename = "x-anchors", skip_serializing)]
     #[schemars(with = "Option<serde_json::Value>")]
     pub anchors: Option<serde_yaml_ng::Value>,
+}
+
+/// The upstream's tagged-value wrapper.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnwrapDef {
+    /// Key naming the value's type, e.g. `_type`.
+    pub type_key: String,
+    /// Key holding the value, e.g. `value`.
+    pub value_key: String,
+}
+
+/// A family of tools written once and generated for many resource types.
+///
+/// Every string in `tools` may use `${var}` placeholders. The variables are `singular` and
+/// `plural` (human names: "On-Call Policy"), `singular_lower` and `plural_lower` (for prose),
+/// `singular_name` and `plural_name` (snake case: `on_call_policy`), `path`, then the template's
+/// `vars` overridden by the resource type's `vars`. A string that is exactly `${var}` takes the
+/// variable's JSON value (a list, an object, a number); elsewhere the value is inserted as text.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateDef {
+    /// Default values of the template's own variables.
+    #[serde(default)]
+    pub vars: serde_json::Map<String, Value>,
+    /// Tool definitions, in the tool format, with placeholders.
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub tools: Vec<Value>,
+}
+
+/// One resource type whose tools come from a template.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateDef {
+    /// The template's name in `templates`.
+    pub template: String,
+    /// Human singular name, e.g. "On-Call Policy".
+    pub singular: String,
+    /// Human plural name, e.g. "On-Call Duty Policies".
+    pub plural: String,
+    /// The resource's path under the API root, e.g. `/on-call-duty-policy`.
+    pub path: String,
+    /// Values of template variables for this resource type.
+    #[serde(default)]
+    pub vars: serde_json::Map<String, Value>,
+    /// Names of generated tools to leave out.
+    #[serde(default)]
+    pub skip: Vec<String>,
 }
 
 /// Backend-specific names for the generic settings (`THRUK_READ_ONLY` for `LOOKOUT_READ_ONLY`).
@@ -80,6 +139,9 @@ pub struct SettingEnv {
     /// For `LOOKOUT_RETRIES`.
     #[serde(default)]
     pub retries: Option<String>,
+    /// For `LOOKOUT_KEY_PASSTHROUGH`.
+    #[serde(default)]
+    pub key_passthrough: Option<String>,
 }
 
 /// A cached endpoint.
@@ -149,6 +211,12 @@ pub struct HeaderDef {
     /// The value names the upstream user the gateway acts as; audit lines record it.
     #[serde(default)]
     pub user: bool,
+    /// Headers of the MCP client's HTTP request that may carry this header's value for that
+    /// request only, in order of preference (`x-api-key`, `authorization`; a `Bearer ` prefix
+    /// is stripped). Used when key passthrough is on in HTTP mode; the configured value is
+    /// then never sent.
+    #[serde(default)]
+    pub from_client: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -233,6 +301,10 @@ pub struct ToolDef {
     /// Several REST calls sent concurrently; the result is an object with one key per call.
     #[serde(default)]
     pub combine: IndexMap<String, RequestDef>,
+    /// REST calls sent one after the other; each may bind values from its answer as
+    /// arguments of the next. The last answer is the result.
+    #[serde(default)]
+    pub steps: Vec<StepDef>,
     /// Code instead of data: `raw_query` (the generic escape hatch) or a name the backend's
     /// module implements.
     #[serde(default)]
@@ -250,6 +322,25 @@ pub struct RouteDef {
     pub when: Vec<Condition>,
     #[serde(flatten)]
     pub request: RequestDef,
+}
+
+/// One call of a `steps` tool.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    #[serde(flatten)]
+    pub request: RequestDef,
+    /// `read` for a lookup inside a writing tool (it may be retried and cached); by default a
+    /// step has the tool's access.
+    #[serde(default)]
+    pub access: Option<Access>,
+    /// Arguments set from this step's answer: name → JSON pointer (`/data/0/_id`).
+    #[serde(default)]
+    pub bind: IndexMap<String, String>,
+    /// `NOT_FOUND` with this message (a template) when the answer is empty or a bound
+    /// pointer finds nothing.
+    #[serde(default)]
+    pub not_found: Option<String>,
 }
 
 /// A condition on one argument (after defaults are applied).
@@ -320,6 +411,7 @@ pub enum BodyEncoding {
 pub struct BodyDef {
     pub encoding: BodyEncoding,
     /// Fields in order: name → value. A field whose value cannot be resolved is left out.
+    /// In a JSON body a dotted name (`data.incidentId`) builds nested objects.
     #[serde(default)]
     pub fields: IndexMap<String, ValueSpec>,
 }
@@ -335,7 +427,7 @@ pub struct BodyDef {
 pub enum ValueSpec {
     Template(String),
     FirstOf(Vec<String>),
-    Mapped(MappedValue),
+    Mapped(Box<MappedValue>),
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -364,6 +456,13 @@ pub struct MappedValue {
     /// Only send the field when these conditions hold.
     #[serde(default)]
     pub when: Vec<Condition>,
+    /// Send the argument's JSON value as it is (an object, a list, a number) instead of text.
+    /// JSON bodies only.
+    #[serde(default)]
+    pub json: bool,
+    /// A fixed JSON value, sent as it is.
+    #[serde(default)]
+    pub literal: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -375,6 +474,10 @@ pub enum ValueFormat {
     Time,
     /// A comma list: items trimmed, empty items dropped.
     Csv,
+    /// Field names (a list, or a comma list) as a selection object: `["name",
+    /// "status.color"]` → `{"name": true, "status": {"color": true}}`. An object passes
+    /// unchanged. JSON bodies only.
+    FieldSet,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -397,32 +500,68 @@ pub struct ListDef {
     /// Sort sent when the caller gives none (for tools without a `sort` argument).
     #[serde(default)]
     pub default_sort: Option<String>,
-    /// Upstream parameter names. The tool's own arguments are always `limit`, `offset`,
-    /// `sort` and `columns`.
+    /// Upstream parameter names, sent in the URL. The tool's own arguments are `limit`,
+    /// `offset` (or `offset_arg`), `sort` and `columns`.
     #[serde(default)]
     pub params: ListParams,
+    /// The tool's argument for the number of rows to skip (`offset`, or `skip`); the answer
+    /// reports the next page as `next_<offset_arg>`.
+    #[serde(default = "default_offset_arg")]
+    pub offset_arg: String,
+    /// The rows are under this key of an object answer (`data`), not the answer itself.
+    #[serde(default)]
+    pub rows_field: Option<String>,
+    /// Key of the answer holding the total number of matches (`count`).
+    #[serde(default)]
+    pub total_field: Option<String>,
+    /// Key of the answer saying more rows follow (`hasMore`); its total is then a lower bound.
+    #[serde(default)]
+    pub more_field: Option<String>,
+}
+
+fn default_offset_arg() -> String {
+    "offset".into()
 }
 
 fn default_max_limit() -> u64 {
     1000
 }
 
+/// Upstream URL parameters of a list. `sort` and `columns` may be `null` when the catalog
+/// sends them some other way (in a JSON body); the engine then leaves them alone.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    #[serde(default = "param_limit")]
     pub limit: String,
+    #[serde(default = "param_offset")]
     pub offset: String,
-    pub sort: String,
-    pub columns: String,
+    #[serde(default = "param_sort")]
+    pub sort: Option<String>,
+    #[serde(default = "param_columns")]
+    pub columns: Option<String>,
+}
+
+fn param_limit() -> String {
+    "limit".into()
+}
+fn param_offset() -> String {
+    "offset".into()
+}
+fn param_sort() -> Option<String> {
+    Some("sort".into())
+}
+fn param_columns() -> Option<String> {
+    Some("columns".into())
 }
 
 impl Default for ListParams {
     fn default() -> Self {
         ListParams {
-            limit: "limit".into(),
-            offset: "offset".into(),
-            sort: "sort".into(),
-            columns: "columns".into(),
+            limit: param_limit(),
+            offset: param_offset(),
+            sort: param_sort(),
+            columns: param_columns(),
         }
     }
 }
@@ -434,6 +573,14 @@ pub struct OutputDef {
     /// (a template), 1 row → the object, several → all of them with a note.
     #[serde(default)]
     pub single: Option<String>,
+    /// The upstream answers an empty object (or nothing) for a missing object: that becomes
+    /// `NOT_FOUND` with this message (a template).
+    #[serde(default)]
+    pub empty_not_found: Option<String>,
+    /// A message (a template) put in the result as `message`, with the upstream answer as
+    /// `result` unless it is empty; for writes whose answer says nothing (`{}`).
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

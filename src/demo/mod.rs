@@ -8,6 +8,7 @@
 
 mod commands;
 mod data;
+pub mod oneuptime;
 mod query;
 mod rows;
 

@@ -1,13 +1,22 @@
 //! Streamable HTTP transport in stateless mode: `POST /mcp` answers any request without a
 //! session (no `Mcp-Session-Id`, no initialize required), so any replica behind a load balancer
 //! can serve any request. Answers are plain JSON unless the tool streams progress, in which
-//! case the reply is an event stream. `GET /healthz` is for load balancers.
+//! case the reply is an event stream. `GET /healthz` is for load balancers; `GET /mcp/health`
+//! and `GET /mcp/tools` answer like OneUptime's MCP server, so checks written for it work.
+//!
+//! With key passthrough, every `/mcp` request must carry the client's own upstream key
+//! (`x-api-key` or `Authorization: Bearer`); one without gets 401 before any MCP handling.
 
 use crate::mcp::Gateway;
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,7 +66,67 @@ pub fn allowed_hosts(extra: Option<String>, addr: SocketAddr) -> Vec<String> {
     hosts
 }
 
-/// The axum application: `/mcp` and `/healthz`.
+/// `GET /mcp/health`, in the shape of OneUptime's MCP server.
+async fn mcp_health(State(gateway): State<Gateway>) -> Response {
+    axum::Json(json!({
+        "status": "healthy",
+        "service": "lookout",
+        "version": env!("CARGO_PKG_VERSION"),
+        "backend": gateway.engine().catalog().backend,
+        "mode": "stateless",
+        "tools": gateway.tool_list().len(),
+        "activeSessions": 0,
+    }))
+    .into_response()
+}
+
+/// `GET /mcp/tools`: the listed tools' names and descriptions (no schemas), as OneUptime's
+/// MCP server answers it.
+async fn mcp_tools(State(gateway): State<Gateway>) -> Response {
+    let tools: Vec<serde_json::Value> = gateway
+        .tool_list()
+        .iter()
+        .map(|t| json!({ "name": t.name, "description": t.description }))
+        .collect();
+    axum::Json(json!({ "count": tools.len(), "tools": tools })).into_response()
+}
+
+/// Refuses `/mcp` requests without a key when the gateway forwards each client's own key.
+async fn require_client_key(State(gateway): State<Gateway>, req: Request, next: Next) -> Response {
+    let upstream = gateway.engine().upstream();
+    if req.method() == Method::OPTIONS || !upstream.client_keys(req.headers()).is_empty() {
+        return next.run(req).await;
+    }
+    let names = upstream.client_key_headers();
+    let shown: Vec<String> = names
+        .iter()
+        .map(|n| {
+            if n == "authorization" {
+                "Authorization: Bearer <key>".to_string()
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    (
+        StatusCode::UNAUTHORIZED,
+        [(
+            header::WWW_AUTHENTICATE,
+            "Bearer realm=\"lookout\", error=\"invalid_request\"",
+        )],
+        axum::Json(json!({
+            "error": "missing_api_key",
+            "message": format!(
+                "this gateway forwards each request's own {} API key: send it as {}",
+                gateway.engine().catalog().backend,
+                shown.join(" or ")
+            ),
+        })),
+    )
+        .into_response()
+}
+
+/// The axum application: `/mcp`, `/mcp/health`, `/mcp/tools` and `/healthz`.
 pub fn router(gateway: Gateway, hosts: Vec<String>, shutdown: CancellationToken) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
@@ -65,17 +134,28 @@ pub fn router(gateway: Gateway, hosts: Vec<String>, shutdown: CancellationToken)
         .with_sse_keep_alive(Some(Duration::from_secs(15)))
         .with_allowed_hosts(hosts)
         .with_cancellation_token(shutdown.child_token());
+    let factory = gateway.clone();
     let service = StreamableHttpService::new(
-        move || Ok(gateway.clone()),
+        move || Ok(factory.clone()),
         Arc::new(NeverSessionManager::default()),
         config,
     );
+    let mut mcp = Router::new().route_service("/mcp", service);
+    if gateway.engine().upstream().passthrough() {
+        mcp = mcp.layer(middleware::from_fn_with_state(
+            gateway.clone(),
+            require_client_key,
+        ));
+    }
     Router::new()
         .route(
             "/healthz",
-            get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
+            get(|| async { axum::Json(json!({ "status": "ok" })) }),
         )
-        .nest_service("/mcp", service)
+        .route("/mcp/health", get(mcp_health))
+        .route("/mcp/tools", get(mcp_tools))
+        .with_state(gateway)
+        .merge(mcp)
 }
 
 /// Binds and serves until `shutdown` fires; in-flight requests are drained.

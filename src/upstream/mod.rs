@@ -90,6 +90,46 @@ struct ResolvedHeader {
     required: bool,
     missing_hint: Option<String>,
     env: Option<String>,
+    /// Client request headers that supply the value per request (key passthrough on).
+    from_client: Vec<HeaderName>,
+}
+
+/// Upstream header values taken from one MCP client request (key passthrough). They are
+/// used for that request only: never stored, logged or shown.
+#[derive(Clone, Default)]
+pub struct ClientKeys {
+    values: Vec<(HeaderName, HeaderValue, String)>,
+}
+
+impl std::fmt::Debug for ClientKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.values.iter().map(|(n, _, _)| n.as_str()).collect();
+        write!(f, "ClientKeys({names:?}, values redacted)")
+    }
+}
+
+impl ClientKeys {
+    fn get(&self, name: &HeaderName) -> Option<&HeaderValue> {
+        self.values
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Removes the keys from text shown to users or logs.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (_, _, secret) in &self.values {
+            if secret.len() >= 3 {
+                out = out.replace(secret.as_str(), "***");
+            }
+        }
+        out
+    }
 }
 
 struct CompiledRule {
@@ -112,16 +152,20 @@ pub struct Upstream {
     cache: Option<ReadCache>,
     in_flight: Option<Arc<Semaphore>>,
     user: Option<String>,
+    passthrough: bool,
 }
 
 impl Upstream {
     /// Resolves the connection settings and builds the client. Never contacts the backend.
+    /// With `passthrough`, headers that can come from the client are taken from each request
+    /// ([`ClientKeys`]) and their configured values are never sent.
     pub fn new(
         backend: &str,
         conn: &Connection,
         rules: &[ErrorRule],
         env: &Env,
         tuning: &Tuning,
+        passthrough: bool,
     ) -> Result<Self, StartupError> {
         let base_url = env
             .resolve(&conn.base_url)
@@ -177,7 +221,26 @@ impl Upstream {
             let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| {
                 StartupError::Config(format!("{backend}: header name `{}`: {e}", h.name))
             })?;
+            let from_client = h
+                .from_client
+                .iter()
+                .map(|c| {
+                    HeaderName::from_bytes(c.as_bytes()).map_err(|e| {
+                        StartupError::Config(format!("{backend}: client header name `{c}`: {e}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let passed = passthrough && !from_client.is_empty();
             let text = env.resolve(&h.value).map(|v| settings::as_text(&v));
+            if passed && text.is_some() {
+                tracing::warn!(
+                    backend,
+                    header = %h.name,
+                    "key passthrough is on: the configured {} is never sent; each request's own key is",
+                    h.value.env.as_deref().unwrap_or("value")
+                );
+            }
+            let text = if passed { None } else { text };
             let value = match &text {
                 None => None,
                 Some(t) => Some(HeaderValue::from_str(t).map_err(|_| {
@@ -199,6 +262,7 @@ impl Upstream {
                 required: h.required,
                 missing_hint: h.missing_hint.clone(),
                 env: h.value.env.clone(),
+                from_client: if passed { from_client } else { Vec::new() },
             });
         }
         let mut compiled = Vec::new();
@@ -255,7 +319,56 @@ impl Upstream {
             in_flight: (tuning.max_concurrent > 0)
                 .then(|| Arc::new(Semaphore::new(tuning.max_concurrent))),
             user,
+            passthrough,
         })
+    }
+
+    /// Whether per-request client keys replace configured credentials.
+    pub fn passthrough(&self) -> bool {
+        self.passthrough
+    }
+
+    /// The client request headers that can carry a key, in order (empty without passthrough).
+    pub fn client_key_headers(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for h in &self.headers {
+            for c in &h.from_client {
+                if !out.iter().any(|o| o == c.as_str()) {
+                    out.push(c.as_str().to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// Picks this backend's upstream headers out of an MCP client's HTTP request headers:
+    /// for each passthrough header, the first client header present (a `Bearer ` prefix of
+    /// `Authorization` is stripped). Empty when passthrough is off.
+    pub fn client_keys(&self, request: &HeaderMap) -> ClientKeys {
+        let mut values = Vec::new();
+        for h in &self.headers {
+            let found = h.from_client.iter().find_map(|c| {
+                let raw = request.get(c)?.to_str().ok()?.trim();
+                let key = if c == reqwest::header::AUTHORIZATION {
+                    match raw.split_once(' ') {
+                        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => {
+                            rest.trim()
+                        }
+                        _ => raw,
+                    }
+                } else {
+                    raw
+                };
+                (!key.is_empty()).then(|| key.to_string())
+            });
+            if let Some(key) = found
+                && let Ok(mut value) = HeaderValue::from_str(&key)
+            {
+                value.set_sensitive(true);
+                values.push((h.name.clone(), value, key));
+            }
+        }
+        ClientKeys { values }
     }
 
     /// The backend's base URL as configured.
@@ -290,12 +403,31 @@ impl Upstream {
     }
 
     /// Fails when a required credential is missing, before anything is sent.
-    fn check_credentials(&self) -> Result<HeaderMap, ToolError> {
+    fn check_credentials(&self, keys: Option<&ClientKeys>) -> Result<HeaderMap, ToolError> {
         let mut map = HeaderMap::new();
         for h in &self.headers {
-            match &h.value {
+            let value = if h.from_client.is_empty() {
+                h.value.as_ref()
+            } else {
+                keys.and_then(|k| k.get(&h.name))
+            };
+            match value {
                 Some(v) => {
                     map.insert(h.name.clone(), v.clone());
+                }
+                None if !h.from_client.is_empty() => {
+                    let names: Vec<&str> = h.from_client.iter().map(HeaderName::as_str).collect();
+                    return Err(ToolError::new(
+                        ErrorCode::AuthFailed,
+                        format!(
+                            "this gateway forwards each request's own {} key, and this request carries none",
+                            self.backend
+                        ),
+                    )
+                    .with_hint(format!(
+                        "Send the key in the {} header of the HTTP request.",
+                        names.join(" or ")
+                    )));
                 }
                 None if h.required => {
                     let var = h.env.as_deref().unwrap_or(h.name.as_str());
@@ -320,8 +452,12 @@ impl Upstream {
 
     /// Sends one request and returns the parsed JSON answer (`null` for an empty body). Reads
     /// go through the cache, which also merges identical reads in flight.
-    pub async fn send(&self, req: &UpstreamRequest) -> Result<Value, ToolError> {
-        let headers = self.check_credentials()?;
+    pub async fn send(
+        &self,
+        req: &UpstreamRequest,
+        keys: Option<&ClientKeys>,
+    ) -> Result<Value, ToolError> {
+        let headers = self.check_credentials(keys)?;
         match &self.cache {
             Some(cache) if req.access == Access::Read => {
                 let key = CacheKey {
@@ -505,7 +641,9 @@ impl Upstream {
         let upstream_message = parsed
             .as_ref()
             .and_then(|v| {
-                let msg = v.get("message").and_then(Value::as_str)?;
+                let msg = ["message", "error"]
+                    .iter()
+                    .find_map(|k| v.get(*k).and_then(Value::as_str))?;
                 let detail = ["error", "description"]
                     .iter()
                     .filter_map(|k| v.get(*k).and_then(Value::as_str))

@@ -261,3 +261,90 @@ pub async fn fault_upstream(
     });
     (format!("http://{addr}/thruk"), hits)
 }
+
+/// The 22 OneUptime database resources as (singular, plural) tool-name parts, in catalog
+/// order, as OneUptime's own MCP server names them.
+pub const ONEUPTIME_DATABASE: [(&str, &str); 22] = [
+    ("monitor", "monitors"),
+    ("monitor_status", "monitor_statuses"),
+    ("monitor_status_event", "monitor_status_events"),
+    ("incident", "incidents"),
+    ("incident_state", "incident_states"),
+    ("incident_severity", "incident_severities"),
+    ("incident_state_timeline", "incident_state_timelines"),
+    ("incident_public_note", "incident_public_notes"),
+    ("incident_internal_note", "incident_internal_notes"),
+    ("alert", "alerts"),
+    ("alert_state", "alert_states"),
+    ("alert_severity", "alert_severities"),
+    ("alert_state_timeline", "alert_state_timelines"),
+    ("alert_internal_note", "alert_internal_notes"),
+    ("status_page", "status_pages"),
+    ("status_page_announcement", "status_page_announcements"),
+    ("on_call_policy", "on_call_duty_policies"),
+    ("team", "teams"),
+    (
+        "scheduled_maintenance_event",
+        "scheduled_maintenance_events",
+    ),
+    (
+        "scheduled_maintenance_state",
+        "scheduled_maintenance_states",
+    ),
+    (
+        "scheduled_maintenance_state_timeline",
+        "scheduled_maintenance_state_timelines",
+    ),
+    ("label", "labels"),
+];
+
+/// The 7 OneUptime telemetry resources (list and count only).
+pub const ONEUPTIME_TELEMETRY: [&str; 7] = [
+    "logs",
+    "metrics",
+    "spans",
+    "exception_instances",
+    "monitor_logs",
+    "security_events",
+    "kubernetes_cost_allocations",
+];
+
+/// The OneUptime workflow tools; all but `oneuptime_whoami` write.
+pub const ONEUPTIME_WORKFLOW: [&str; 7] = [
+    "oneuptime_whoami",
+    "acknowledge_incident",
+    "resolve_incident",
+    "acknowledge_alert",
+    "resolve_alert",
+    "add_incident_note",
+    "add_alert_note",
+];
+
+/// A `lookout --backend oneuptime` command with a clean environment.
+pub fn oneuptime_command(base_url: &str, key: Option<&str>, extra: &[(&str, &str)]) -> Command {
+    let mut cmd = lookout_command("http://127.0.0.1:9/unused", None, &[]);
+    for var in [
+        "ONEUPTIME_URL",
+        "ONEUPTIME_API_KEY",
+        "ONEUPTIME_TIMEOUT",
+        "ONEUPTIME_VERIFY_SSL",
+        "ONEUPTIME_READ_ONLY",
+        "ONEUPTIME_ENABLED_TOOLS",
+        "ONEUPTIME_DISABLED_TOOLS",
+        "ONEUPTIME_AUDIT_LOG",
+        "ONEUPTIME_MAX_CONCURRENT",
+        "ONEUPTIME_KEY_PASSTHROUGH",
+        "LOOKOUT_KEY_PASSTHROUGH",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.arg("--backend").arg("oneuptime");
+    cmd.env("ONEUPTIME_URL", base_url);
+    if let Some(k) = key {
+        cmd.env("ONEUPTIME_API_KEY", k);
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd
+}
