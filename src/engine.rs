@@ -158,12 +158,17 @@ impl Engine {
                     ),
                 ));
             }
-            let validator = jsonschema::validator_for(&def.input_schema).map_err(|e| {
-                StartupError::catalog(
-                    &loaded.source,
-                    format!("key `tools[{i}].input_schema`: {e}"),
-                )
-            })?;
+            // Formats (`uuid`, `date-time`) are checked too, so a catalog can say `format:
+            // uuid` instead of spelling a pattern out in every schema clients download.
+            let validator = jsonschema::options()
+                .should_validate_formats(true)
+                .build(&def.input_schema)
+                .map_err(|e| {
+                    StartupError::catalog(
+                        &loaded.source,
+                        format!("key `tools[{i}].input_schema`: {e}"),
+                    )
+                })?;
             tools.insert(
                 def.name.clone(),
                 Arc::new(CompiledTool {

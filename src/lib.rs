@@ -6,8 +6,8 @@
 //! REST mapping or a [`backends`] built-in, answer shaping) → [`upstream`] (the HTTP client:
 //! auth, cache and coalescing, concurrency cap, retries, rate limit, timeouts, bounded bodies,
 //! error mapping). [`catalog`] parses and validates the YAML catalogs, [`settings`] reads the
-//! environment, [`demo`] is the embedded Thruk-shaped backend behind `lookout demo` and the
-//! tests. `main.rs` only parses the command line; everything else is here.
+//! environment, [`demo`] holds the embedded Thruk- and OneUptime-shaped backends behind
+//! `lookout demo` and the tests. `main.rs` only parses the command line; everything else is here.
 
 #![recursion_limit = "256"]
 

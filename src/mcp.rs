@@ -240,7 +240,7 @@ fn instructions(engine: &Engine, policy: &Policy) -> String {
     text.push_str(&format!(
         "Read tools ({}): {}.\n",
         reads.len(),
-        reads.join(", ")
+        summarise(&reads)
     ));
     if policy.read_only {
         text.push_str("This gateway is in read-only mode: no tool changes monitoring state, and write calls are refused with READ_ONLY.\n");
@@ -250,7 +250,7 @@ fn instructions(engine: &Engine, policy: &Policy) -> String {
         text.push_str(&format!(
             "Write tools ({}) change monitoring state; confirm with the user before calling them: {}.\n",
             writes.len(),
-            writes.join(", ")
+            summarise(&writes)
         ));
     }
     if !hatches.is_empty() {
@@ -275,6 +275,31 @@ fn instructions(engine: &Engine, policy: &Policy) -> String {
         text.push('\n');
     }
     text
+}
+
+/// Tool names for the instructions. A long list (generated tools) is summarised by name
+/// prefix (`list_* (29)`), since `tools/list` already names every tool.
+fn summarise(names: &[&str]) -> String {
+    const LONG: usize = 24;
+    if names.len() <= LONG {
+        return names.join(", ");
+    }
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for name in names {
+        let prefix = name.split('_').next().unwrap_or(name);
+        match groups.iter_mut().find(|(p, _)| *p == prefix) {
+            Some((_, members)) => members.push(name),
+            None => groups.push((prefix, vec![name])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(prefix, members)| match members.as_slice() {
+            [one] => one.to_string(),
+            _ => format!("{prefix}_* ({})", members.len()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn error_result(e: &ToolError) -> CallToolResult {

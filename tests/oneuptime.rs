@@ -99,6 +99,20 @@ async fn tools_are_generated_with_oneuptime_names_schemas_and_annotations() {
     let names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
     assert_eq!(names, expected_tools());
     assert_eq!(names.len(), 153);
+    // The instructions summarise generated tools by prefix instead of naming all 153.
+    let instructions = client
+        .peer_info()
+        .and_then(|i| i.instructions.clone())
+        .unwrap_or_default();
+    for group in [
+        "list_* (29)",
+        "count_* (29)",
+        "get_* (22)",
+        "delete_* (22)",
+        "oneuptime_whoami",
+    ] {
+        assert!(instructions.contains(group), "{group}: {instructions}");
+    }
     let tool = |n: &str| {
         tools
             .iter()
@@ -136,7 +150,7 @@ async fn tools_are_generated_with_oneuptime_names_schemas_and_annotations() {
 
     let get = schema(tool("get_on_call_policy"));
     assert_eq!(get["required"], json!(["id"]));
-    assert!(get["properties"]["id"]["pattern"].is_string());
+    assert_eq!(get["properties"]["id"]["format"], "uuid");
     let create = schema(tool("create_incident"));
     assert_eq!(create["required"], json!(["data"]));
     assert_eq!(
@@ -838,4 +852,26 @@ async fn http_passthrough_serves_two_tenants_with_their_own_keys() {
         assert!(!audit_text.contains(key), "key in the audit log");
         assert!(!log_text.contains(key), "key in the logs");
     }
+}
+
+#[tokio::test]
+async fn every_read_tool_works_with_its_defaults() {
+    let (_demo, client) = demo_client().await;
+    for (singular, plural) in ONEUPTIME_DATABASE {
+        let list = ok_body(&call(&client, &format!("list_{plural}"), json!({})).await);
+        let count = ok_body(&call(&client, &format!("count_{plural}"), json!({})).await);
+        assert_eq!(list["total"], count["count"], "{plural}");
+        let Some(id) = list["rows"][0]["_id"].as_str() else {
+            panic!("the demo has no {plural}");
+        };
+        let got = ok_body(&call(&client, &format!("get_{singular}"), json!({"id": id})).await);
+        assert_eq!(got["_id"], id, "{singular}");
+        let text = serde_json::to_string(&got).unwrap_or_default();
+        assert!(!text.contains("\"_type\""), "{singular}: {text}");
+    }
+    for plural in ONEUPTIME_TELEMETRY {
+        ok_body(&call(&client, &format!("list_{plural}"), json!({})).await);
+        ok_body(&call(&client, &format!("count_{plural}"), json!({})).await);
+    }
+    client.cancel().await.ok();
 }

@@ -1,5 +1,6 @@
 //! An embedded, Thruk-shaped REST backend: `lookout demo` serves the gateway against it, and
-//! the integration tests and benchmarks use it as their upstream.
+//! the integration tests and benchmarks use it as their upstream. [`oneuptime`] is its
+//! OneUptime-shaped twin (`lookout demo oneuptime`).
 //!
 //! It answers under `/thruk/r/` like a real Thruk (auth by `X-Thruk-Auth-Key`, the
 //! `/sites/<a,b>/` prefix, list queries with Thruk's quirks, commands that change state) and
