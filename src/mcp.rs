@@ -265,10 +265,29 @@ fn instructions(engine: &Engine, policy: &Policy) -> String {
             }
         ));
     }
-    text.push_str(
-        "List tools return {rows, returned, offset, next_offset}: when next_offset is present, call again with offset=next_offset for more. \
-         Failed calls return isError with {code, message, hint}.\n",
-    );
+    // The paging argument is `offset` unless the catalog's lists name it otherwise (`skip`).
+    let mut paging: Vec<&str> = Vec::new();
+    for t in visible() {
+        let lists = t
+            .def
+            .request
+            .iter()
+            .chain(t.def.routes.iter().map(|r| &r.request))
+            .filter_map(|r| r.list.as_ref());
+        for list in lists {
+            if !paging.contains(&list.offset_arg.as_str()) {
+                paging.push(list.offset_arg.as_str());
+            }
+        }
+    }
+    let arg = match paging.as_slice() {
+        [one] => *one,
+        _ => "offset",
+    };
+    text.push_str(&format!(
+        "List tools return {{rows, returned, {arg}, next_{arg}}}: when next_{arg} is present, call again with {arg}=next_{arg} for more. \
+         Failed calls return isError with {{code, message, hint}}.\n",
+    ));
     if let Some(extra) = &c.instructions {
         text.push('\n');
         text.push_str(extra.trim());

@@ -2,7 +2,9 @@
 
 Spawns `lookout demo` (the gateway against its embedded Thruk-shaped backend) over stdio,
 lists tools, resources and prompts, calls a read tool, a write tool and a failing call, and
-reads a resource. Usage: python tests/python/smoke.py path/to/lookout
+reads a resource; then `lookout demo oneuptime`, whose 153 generated tools the SDK must accept,
+with a list, a get with a relation, a workflow write and a refused id.
+Usage: python tests/python/smoke.py path/to/lookout
 """
 
 from __future__ import annotations
@@ -45,8 +47,27 @@ async def main(binary: str) -> int:
         assert {p.name for p in prompts} == {"investigate_alert", "schedule_maintenance", "diagnose_flapping"}
         prompt = await client.get_prompt("investigate_alert", {"host": "web-03"})
         assert "web-03" in prompt.messages[0].content.text
-    print("python sdk smoke: 1 passed, 0 failed")
+    await oneuptime(binary)
+    print("python sdk smoke: 2 passed, 0 failed")
     return 0
+
+
+async def oneuptime(binary: str) -> None:
+    params = StdioServerParameters(command=binary, args=["demo", "oneuptime"], env={"LOOKOUT_LOG": "warn"})
+    async with Client(stdio_client(params), mode="legacy", cache=None) as client:
+        tools = (await client.list_tools()).tools
+        assert len(tools) == 153 and "list_on_call_duty_policies" in {t.name for t in tools}
+        who = structured(await client.call_tool("oneuptime_whoami", {}))
+        assert who["name"] == "Acme Production", who
+        monitors = structured(await client.call_tool("list_monitors", {"query": {"monitorType": "API"}, "limit": 2}))
+        assert monitors["returned"] == 2 and monitors["next_skip"] == 2, monitors
+        incident_id = structured(await client.call_tool("list_incidents", {"limit": 1}))["rows"][0]["_id"]
+        incident = structured(await client.call_tool("get_incident", {"id": incident_id}))
+        assert isinstance(incident["currentIncidentState"]["name"], str), incident
+        ack = structured(await client.call_tool("acknowledge_incident", {"incidentId": incident_id}))
+        assert "is now" in ack["message"], ack
+        bad = await client.call_tool("get_monitor", {"id": "web-01"})
+        assert bad.is_error and structured(bad)["code"] == "VALIDATION_ERROR", bad
 
 
 if __name__ == "__main__":
