@@ -715,6 +715,60 @@ async fn read_only_mode_keeps_only_reads() {
     }
     assert!(demo.requests().is_empty());
     client.cancel().await.ok();
+
+    // The allowlist and denylist work on generated names like on written ones.
+    let client = stdio_client(oneuptime_command(
+        &demo.base_url(),
+        Some(KEY),
+        &[
+            (
+                "ONEUPTIME_ENABLED_TOOLS",
+                "oneuptime_*,list_*,acknowledge_*",
+            ),
+            ("ONEUPTIME_DISABLED_TOOLS", "list_{logs,spans}"),
+        ],
+    ))
+    .await;
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .expect("tools/list")
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(names.len(), 1 + 29 - 2 + 2, "{names:?}");
+    assert!(names.contains(&"acknowledge_alert".to_string()));
+    assert!(!names.contains(&"list_logs".to_string()));
+    let err = err_body(&call(&client, "get_monitor", json!({"id": MISSING})).await);
+    assert_eq!(err["code"], "TOOL_DISABLED");
+    client.cancel().await.ok();
+}
+
+#[tokio::test]
+async fn reads_are_retried_and_writes_are_sent_once() {
+    let (url, hits) =
+        fault_upstream(502, "application/json", r#"{"error":"Bad gateway"}"#, 0).await;
+    let client = stdio_client(oneuptime_command(&url, Some(KEY), &[])).await;
+    // list_* is a POST, but a read: retried (2 retries by default).
+    let err = err_body(&call(&client, "list_monitors", json!({})).await);
+    assert_eq!(err["code"], "UPSTREAM_ERROR");
+    assert_eq!(hits.swap(0, std::sync::atomic::Ordering::SeqCst), 3);
+    // create_* after a 502: reported, never sent again.
+    let err = err_body(&call(&client, "create_label", json!({"data": {"name": "x"}})).await);
+    assert_eq!(err["upstream_status"], 502);
+    assert_eq!(hits.swap(0, std::sync::atomic::Ordering::SeqCst), 1);
+    // A workflow: its lookups are reads and retried; the first one fails, so no write follows.
+    let err = err_body(
+        &call(
+            &client,
+            "acknowledge_incident",
+            json!({"incidentId": MISSING}),
+        )
+        .await,
+    );
+    assert_eq!(err["upstream_status"], 502);
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 3);
+    client.cancel().await.ok();
 }
 
 async fn http_client(base: &str, header: (&'static str, String)) -> Client {
