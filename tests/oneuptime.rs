@@ -929,3 +929,86 @@ async fn every_read_tool_works_with_its_defaults() {
     }
     client.cancel().await.ok();
 }
+
+#[tokio::test]
+async fn resources_and_prompts() {
+    let (_demo, client) = demo_client().await;
+    let resources: Vec<String> = client
+        .list_all_resources()
+        .await
+        .expect("resources/list")
+        .iter()
+        .map(|r| r.uri.to_string())
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "oneuptime://project",
+            "oneuptime://monitors",
+            "oneuptime://incidents",
+            "oneuptime://alerts"
+        ]
+    );
+    let templates: Vec<String> = client
+        .list_all_resource_templates()
+        .await
+        .expect("resources/templates/list")
+        .iter()
+        .map(|t| t.uri_template.to_string())
+        .collect();
+    assert_eq!(
+        templates,
+        ["oneuptime://incidents/{id}", "oneuptime://monitors/{id}"]
+    );
+    let read = |uri: String| {
+        let client = &client;
+        async move {
+            let r = client
+                .read_resource(rmcp::model::ReadResourceRequestParams::new(uri.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("read {uri}: {e}"));
+            match &r.contents[0] {
+                rmcp::model::ResourceContents::TextResourceContents { text, .. } => {
+                    serde_json::from_str::<Value>(text).expect("json")
+                }
+                other => panic!("not text: {other:?}"),
+            }
+        }
+    };
+    assert_eq!(
+        read("oneuptime://project".into()).await["name"],
+        "Acme Production"
+    );
+    let monitors = read("oneuptime://monitors".into()).await;
+    assert_eq!(monitors["returned"], 12);
+    let id = first_id(&client, "list_incidents", json!({})).await;
+    let incident = read(format!("oneuptime://incidents/{id}")).await;
+    assert_eq!(incident["_id"], id.as_str());
+    let missing = client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(format!(
+            "oneuptime://incidents/{MISSING}"
+        )))
+        .await;
+    assert!(missing.is_err(), "an unknown incident is a resource error");
+    let prompts: Vec<String> = client
+        .list_all_prompts()
+        .await
+        .expect("prompts/list")
+        .iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    assert_eq!(prompts, ["triage_incident", "project_overview"]);
+    let prompt = client
+        .get_prompt(
+            rmcp::model::GetPromptRequestParams::new("triage_incident")
+                .with_arguments(obj(json!({"incident_id": id}))),
+        )
+        .await
+        .expect("prompt");
+    let text = format!("{:?}", prompt.messages[0].content);
+    assert!(
+        text.contains(&id) && text.contains("get_incident"),
+        "{text}"
+    );
+    client.cancel().await.ok();
+}
