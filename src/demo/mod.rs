@@ -12,69 +12,25 @@ mod data;
 pub mod oneuptime;
 mod query;
 mod rows;
+pub mod server;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
+use server::{DemoServer, RequestLog, lock};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use tokio_util::sync::CancellationToken;
+use std::sync::{Arc, Mutex};
+
+pub use server::RecordedRequest;
 
 /// The API key the demo accepts in `X-Thruk-Auth-Key`.
 pub const DEMO_API_KEY: &str = "demo-key";
 
-const MAX_RECORDED: usize = 10_000;
-
-/// One request as the demo received it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// Raw (still percent-encoded) path.
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    /// Lower-case names.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-    pub form: Vec<(String, String)>,
-    pub json: Option<Value>,
-}
-
-impl RecordedRequest {
-    /// The first value of a query parameter.
-    pub fn query_value(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The first value of a form field.
-    pub fn form_value(&self, name: &str) -> Option<&str> {
-        self.form
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The first value of a header (name in lower case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 struct Shared {
     data: Mutex<data::Data>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    log: Arc<RequestLog>,
 }
 
 fn now() -> i64 {
@@ -83,9 +39,7 @@ fn now() -> i64 {
 
 /// A running demo backend; stops on drop.
 pub struct DemoBackend {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    stop: CancellationToken,
+    server: DemoServer,
 }
 
 impl DemoBackend {
@@ -96,51 +50,36 @@ impl DemoBackend {
 
     /// Serves on `addr`.
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<DemoBackend> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
+        let log = Arc::new(RequestLog::default());
         let shared = Arc::new(Shared {
             data: Mutex::new(data::Data::generate(now())),
-            requests: Mutex::new(VecDeque::new()),
+            log: log.clone(),
         });
-        let stop = CancellationToken::new();
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(shared.clone());
-        let token = stop.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { token.cancelled().await })
-                .await;
-        });
-        Ok(DemoBackend { addr, shared, stop })
+        let app = axum::Router::new().fallback(handle).with_state(shared);
+        let server = DemoServer::spawn(addr, app, log).await?;
+        Ok(DemoBackend { server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The value for `THRUK_BASE_URL`.
     pub fn base_url(&self) -> String {
-        format!("http://{}/thruk", self.addr)
+        format!("{}/thruk", self.server.origin())
     }
 
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests).iter().cloned().collect()
+        self.server.requests()
     }
 
     pub fn clear_requests(&self) {
-        lock(&self.shared.requests).clear();
+        self.server.clear_requests();
     }
 
     pub fn shutdown(&self) {
-        self.stop.cancel();
-    }
-}
-
-impl Drop for DemoBackend {
-    fn drop(&mut self) {
-        self.stop.cancel();
+        self.server.shutdown();
     }
 }
 
@@ -187,31 +126,8 @@ async fn handle(
     } else {
         None
     };
-    if path == "/__demo/requests" {
-        let mut reqs = lock(&shared.requests);
-        if method == Method::DELETE {
-            reqs.clear();
-            return StatusCode::NO_CONTENT.into_response();
-        }
-        return axum::Json(json!(reqs.iter().collect::<Vec<_>>())).into_response();
-    }
-    {
-        let mut reqs = lock(&shared.requests);
-        if reqs.len() >= MAX_RECORDED {
-            reqs.pop_front();
-        }
-        reqs.push_back(RecordedRequest {
-            method: method.to_string(),
-            path: path.clone(),
-            query: query.clone(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-                .collect(),
-            body: body_text,
-            form: form.clone(),
-            json: json_body.clone(),
-        });
+    if let Some(answer) = shared.log.intercept(&method, &uri, &headers, &body) {
+        return answer;
     }
     let rest = match path
         .strip_prefix("/thruk/r/v1")

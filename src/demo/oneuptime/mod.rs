@@ -22,15 +22,14 @@ mod telemetry;
 mod tests;
 
 use super::RecordedRequest;
+use super::server::{DemoServer, RequestLog, lock};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
-use std::collections::VecDeque;
+use serde_json::json;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use tokio_util::sync::CancellationToken;
+use std::sync::{Arc, Mutex};
 
 /// API key of project "Acme Production", full permissions.
 pub const ONEUPTIME_DEMO_KEY: &str = "6f1c2a9e-4b7d-4e5a-9c3f-1a2b3c4d5e6f";
@@ -43,8 +42,6 @@ pub const ONEUPTIME_DEMO_READONLY_KEY: &str = "9d8c7b6a-5f4e-4d3c-a2b1-c0d9e8f7a
 const ACME_PROJECT_ID: &str = "ac3e0000-0000-4000-8000-000000000001";
 /// The `_id` of project "Globex Staging".
 const GLOBEX_PROJECT_ID: &str = "61be0000-0000-4000-8000-000000000002";
-
-const MAX_RECORDED: usize = 10_000;
 
 /// A failed request: HTTP status and the `error` message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,18 +82,12 @@ fn is_uuid(s: &str) -> bool {
 
 struct Shared {
     store: Mutex<store::Store>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    log: Arc<RequestLog>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A running OneUptime demo backend; stops on drop.
+/// A running OneUptime-shaped demo backend; stops on drop.
 pub struct OneUptimeDemo {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    stop: CancellationToken,
+    server: DemoServer,
 }
 
 impl OneUptimeDemo {
@@ -107,83 +98,37 @@ impl OneUptimeDemo {
 
     /// Serves on `addr`.
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<OneUptimeDemo> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
+        let log = Arc::new(RequestLog::default());
         let shared = Arc::new(Shared {
             store: Mutex::new(seed::generate(chrono::Utc::now())),
-            requests: Mutex::new(VecDeque::new()),
+            log: log.clone(),
         });
-        let stop = CancellationToken::new();
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(shared.clone());
-        let token = stop.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { token.cancelled().await })
-                .await;
-        });
-        Ok(OneUptimeDemo { addr, shared, stop })
+        let app = axum::Router::new().fallback(handle).with_state(shared);
+        let server = DemoServer::spawn(addr, app, log).await?;
+        Ok(OneUptimeDemo { server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
-    /// The value for `ONEUPTIME_URL`; the API is under `/api`.
+    /// The value for `ONEUPTIME_URL`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.origin()
     }
 
-    /// Every request received so far, oldest first (the newest 10 000).
+    /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests).iter().cloned().collect()
+        self.server.requests()
     }
 
     pub fn clear_requests(&self) {
-        lock(&self.shared.requests).clear();
+        self.server.clear_requests();
     }
 
     pub fn shutdown(&self) {
-        self.stop.cancel();
+        self.server.shutdown();
     }
-}
-
-impl Drop for OneUptimeDemo {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
-
-fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) {
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
-    let content_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let body_text = String::from_utf8_lossy(body).into_owned();
-    let form = if content_type.starts_with("application/x-www-form-urlencoded") {
-        serde_urlencoded::from_str(&body_text).unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    let mut reqs = lock(&shared.requests);
-    if reqs.len() >= MAX_RECORDED {
-        reqs.pop_front();
-    }
-    reqs.push_back(RecordedRequest {
-        method: method.to_string(),
-        path: uri.path().to_string(),
-        query,
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-            .collect(),
-        json: serde_json::from_slice::<Value>(body).ok(),
-        body: body_text,
-        form,
-    });
 }
 
 async fn handle(
@@ -193,15 +138,9 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if uri.path() == "/__demo/requests" {
-        let mut reqs = lock(&shared.requests);
-        if method == Method::DELETE {
-            reqs.clear();
-            return StatusCode::NO_CONTENT.into_response();
-        }
-        return axum::Json(json!(reqs.iter().collect::<Vec<_>>())).into_response();
+    if let Some(answer) = shared.log.intercept(&method, &uri, &headers, &body) {
+        return answer;
     }
-    record(&shared, &method, &uri, &headers, &body);
     let url: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     let request = routes::Request {
