@@ -8,8 +8,8 @@
 
 use crate::backends;
 use crate::catalog::{
-    Access, BodyEncoding, Catalog, Condition, ListDef, LoadedCatalog, OutputDef, RequestDef,
-    ToolDef, ValueFormat, ValueSpec,
+    Access, BodyEncoding, Catalog, Condition, FlattenDef, JoinLinesDef, ListDef, LoadedCatalog,
+    OutputDef, Paging, RequestDef, ToolDef, ValueFormat, ValueSpec,
 };
 use crate::error::{ErrorCode, StartupError, ToolError};
 use crate::settings::{self, BackendSettings, Env};
@@ -94,6 +94,12 @@ struct ListPlan {
     strip: Vec<String>,
     /// The offset argument's name, used for `offset` / `next_offset` in the answer.
     offset_key: String,
+    /// Gateway paging: sort keys (`-` for descending) applied here before paging.
+    local_sort: Vec<String>,
+    /// Gateway paging: the columns kept in each row (dotted names reach into objects).
+    project: Option<Vec<String>>,
+    /// Cursor paging: the tool argument and the row key giving the next cursor.
+    cursor: Option<(String, String)>,
 }
 
 impl ListPlan {
@@ -105,17 +111,22 @@ impl ListPlan {
             client_paging: true,
             strip: Vec::new(),
             offset_key: "offset".into(),
+            local_sort: Vec::new(),
+            project: None,
+            cursor: None,
         }
     }
 }
 
 /// What an upstream list envelope says besides its rows.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct ListMeta {
     /// Total matches (a lower bound when `more` is known).
     total: Option<u64>,
     /// The upstream says more rows follow.
     more: Option<bool>,
+    /// Envelope keys kept in the answer (`keep`).
+    kept: Map<String, Value>,
 }
 
 /// One backend instance: its catalog, client and compiled tools.
@@ -283,7 +294,7 @@ impl Engine {
                     ctx,
                 )
                 .await?;
-            finish(&def.output, value, &args)
+            finish(&def.output, value, &args, self.budget)
         };
         tokio::select! {
             result = work => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e, ctx)),
@@ -411,7 +422,7 @@ impl Engine {
             args.extend(bound);
             last = value;
         }
-        finish(&def.output, last, &args)
+        finish(&def.output, last, &args, self.budget)
     }
 
     /// Validates the arguments against the input schema and applies its defaults.
@@ -618,6 +629,10 @@ impl Engine {
                 ));
             }
         };
+        let rows = match &list.flatten {
+            None => rows,
+            Some(flatten) => flatten_rows(rows, flatten),
+        };
         let meta = ListMeta {
             total: list
                 .total_field
@@ -629,6 +644,11 @@ impl Engine {
                 .as_ref()
                 .and_then(|f| envelope.get(f))
                 .and_then(Value::as_bool),
+            kept: list
+                .keep
+                .iter()
+                .filter_map(|k| envelope.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
         };
         Ok((Value::Array(rows), meta))
     }
@@ -890,19 +910,24 @@ fn resolve_spec(
                     })?;
             }
             match m.format {
-                Some(ValueFormat::Time) => {
+                Some(format @ (ValueFormat::Time | ValueFormat::Epoch | ValueFormat::Rfc3339)) => {
                     let time = template::normalize_time(&name, &raw)?;
                     let base = m
                         .offset_from
                         .as_deref()
                         .and_then(|b| args.get(b).and_then(template::value_text).map(|v| (b, v)));
-                    match base {
-                        None => Ok(Some(time)),
+                    let time = match base {
+                        None => time,
                         Some((base_arg, base_raw)) => {
                             let base = template::normalize_time(base_arg, &base_raw)?;
-                            Ok(Some(template::time_after(&name, &time, base_arg, &base)?))
+                            template::time_after(&name, &time, base_arg, &base)?
                         }
-                    }
+                    };
+                    Ok(Some(match format {
+                        ValueFormat::Epoch => template::absolute_time(&time, false),
+                        ValueFormat::Rfc3339 => template::absolute_time(&time, true),
+                        _ => time,
+                    }))
                 }
                 Some(ValueFormat::Csv) | Some(ValueFormat::FieldSet) => {
                     Ok(Some(template::normalize_csv(&raw)).filter(|s| !s.is_empty()))
@@ -937,10 +962,9 @@ fn list_plan(
             .filter(|s| !s.is_empty())
             .or_else(|| list.default_sort.clone())
     });
-    let mut columns: Option<Vec<String>> = match (&list.params.columns, args.get("columns")) {
-        (None, _) => None,
-        (Some(_), Some(Value::String(s))) if s.trim().is_empty() => None,
-        (Some(_), Some(Value::String(s))) => Some(
+    let mut columns: Option<Vec<String>> = match args.get("columns") {
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(
             template::normalize_csv(s)
                 .split(',')
                 .map(str::to_string)
@@ -949,6 +973,26 @@ fn list_plan(
         _ if list.default_columns.is_empty() => None,
         _ => Some(list.default_columns.clone()),
     };
+    let cursor = list
+        .cursor
+        .as_ref()
+        .map(|c| (c.arg.clone(), c.field.clone()));
+    if list.paging == Paging::Gateway {
+        // The upstream answers everything: sort, page and project here.
+        let local_sort = sort
+            .map(|s| s.split(',').map(str::to_string).collect())
+            .unwrap_or_default();
+        return ListPlan {
+            limit,
+            offset,
+            client_paging: true,
+            strip: Vec::new(),
+            offset_key: list.offset_arg.clone(),
+            local_sort,
+            project: columns,
+            cursor,
+        };
+    }
     let mut strip = Vec::new();
     if let (Some(cols), Some(sort)) = (columns.as_mut(), sort.as_deref()) {
         // An upstream may ignore a sort on a column it was not asked for.
@@ -968,12 +1012,14 @@ fn list_plan(
     if let (Some(cols), Some(param)) = (&columns, &list.params.columns) {
         query.push((param.clone(), cols.join(",")));
     }
+    // An upstream that cannot pick columns (`params.columns: null`) gets them picked here.
+    let project = columns.clone().filter(|_| list.params.columns.is_none());
     if let (Some(sort), Some(param)) = (&sort, &list.params.sort) {
         query.push((param.clone(), sort.clone()));
     }
     if !client_paging {
         query.push((list.params.limit.clone(), limit.to_string()));
-        if offset > 0 {
+        if offset > 0 && cursor.is_none() {
             query.push((list.params.offset.clone(), offset.to_string()));
         }
     }
@@ -983,7 +1029,99 @@ fn list_plan(
         client_paging,
         strip,
         offset_key: list.offset_arg.clone(),
+        local_sort: Vec::new(),
+        project,
+        cursor,
     }
+}
+
+/// Concatenates rows nested in groups, copying the `inherit` keys from each group.
+fn flatten_rows(groups: Vec<Value>, flatten: &FlattenDef) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for group in groups {
+        let Value::Object(mut group) = group else {
+            continue;
+        };
+        let Some(Value::Array(members)) = group.remove(&flatten.field) else {
+            continue;
+        };
+        for member in members {
+            match member {
+                Value::Object(mut row) => {
+                    for (key, from) in &flatten.inherit {
+                        if let Some(v) = group.get(from) {
+                            row.entry(key.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    rows.push(Value::Object(row));
+                }
+                other => rows.push(other),
+            }
+        }
+    }
+    rows
+}
+
+/// The value at a dotted name (`config.interval`).
+fn dotted<'a>(row: &'a Value, name: &str) -> Option<&'a Value> {
+    name.split('.').try_fold(row, |v, key| v.get(key))
+}
+
+/// Orders two JSON values for sorting: numbers by value, strings case-insensitively,
+/// missing and null last.
+fn compare_values(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn present(v: Option<&Value>) -> Option<&Value> {
+        v.filter(|v| !v.is_null())
+    }
+    match (present(a), present(b)) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(p), Some(q)) => p.partial_cmp(&q).unwrap_or(Ordering::Equal),
+            _ => value_as_text(x)
+                .to_lowercase()
+                .cmp(&value_as_text(y).to_lowercase()),
+        },
+    }
+}
+
+/// Sorts rows by keys (`name`, `-cpu_percent` for descending), stably.
+fn sort_rows(rows: &mut [Value], keys: &[String]) {
+    rows.sort_by(|a, b| {
+        for key in keys {
+            let (desc, name) = match key.strip_prefix('-') {
+                Some(k) => (true, k),
+                None => (false, key.trim_start_matches('+')),
+            };
+            let (x, y) = (dotted(a, name), dotted(b, name));
+            let missing = |v: Option<&Value>| v.is_none_or(Value::is_null);
+            // Missing values go last in either direction.
+            let order = match (missing(x), missing(y)) {
+                (false, false) if desc => compare_values(x, y).reverse(),
+                _ => compare_values(x, y),
+            };
+            if order != std::cmp::Ordering::Equal {
+                return order;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+}
+
+/// Keeps only `columns` of a row; a dotted column keeps that nested value.
+fn project_row(row: Value, columns: &[String]) -> Value {
+    let Value::Object(_) = &row else {
+        return row;
+    };
+    let mut out = Map::new();
+    for column in columns {
+        if let Some(v) = dotted(&row, column) {
+            insert_dotted(&mut out, column, v.clone());
+        }
+    }
+    Value::Object(out)
 }
 
 /// A value's text for a URL parameter or a form field.
@@ -1136,7 +1274,16 @@ fn render_text(t: &str, args: &Map<String, Value>) -> String {
 }
 
 /// Applies a tool's `output` rules to its answer.
-fn finish(output: &OutputDef, value: Value, args: &Map<String, Value>) -> Result<Value, ToolError> {
+fn finish(
+    output: &OutputDef,
+    value: Value,
+    args: &Map<String, Value>,
+    budget: usize,
+) -> Result<Value, ToolError> {
+    let value = match &output.join_lines {
+        Some(join) => join_lines(value, join, budget),
+        None => value,
+    };
     if let Some(nf) = &output.empty_not_found
         && is_empty(&value)
     {
@@ -1154,6 +1301,44 @@ fn finish(output: &OutputDef, value: Value, args: &Map<String, Value>) -> Result
             Ok(Value::Object(out))
         }
     }
+}
+
+/// Joins the lines under `join.field` into one text under `join.into`, keeping the last lines
+/// that fit `budget` (log tails matter most), and says how many were left out.
+fn join_lines(value: Value, join: &JoinLinesDef, budget: usize) -> Value {
+    let Value::Object(mut object) = value else {
+        return value;
+    };
+    let Some(Value::Array(lines)) = object.remove(&join.field) else {
+        return Value::Object(object);
+    };
+    let overhead = serde_json::to_string(&object).map(|s| s.len()).unwrap_or(0) + 400;
+    let room = budget.saturating_sub(overhead);
+    let texts: Vec<String> = lines.iter().map(value_as_text).collect();
+    let mut used = 0usize;
+    let mut first = texts.len();
+    for (i, line) in texts.iter().enumerate().rev() {
+        // JSON escaping can grow a line; count it as encoded.
+        let size = serde_json::to_string(line).map(|s| s.len()).unwrap_or(line.len()) - 1;
+        if used + size > room && first < texts.len() {
+            break;
+        }
+        used += size;
+        first = i;
+    }
+    let kept = &texts[first..];
+    object.insert(join.into.clone(), Value::String(kept.join("\n")));
+    object.insert("lines_returned".into(), json!(kept.len()));
+    if first > 0 {
+        object.insert("lines_left_out".into(), json!(first));
+        object.insert(
+            "note".into(),
+            json!(format!(
+                "The oldest {first} lines were left out to stay under {budget} bytes; ask for fewer lines to see a shorter tail."
+            )),
+        );
+    }
+    Value::Object(object)
 }
 
 fn unpack_single(
@@ -1184,6 +1369,10 @@ fn unpack_single(
 /// note?}` (`offset` named after the tool's offset argument).
 fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) -> Value {
     let received = rows.len() as u64;
+    let mut rows = rows;
+    if !plan.local_sort.is_empty() {
+        sort_rows(&mut rows, &plan.local_sort);
+    }
     let mut rows: Vec<Value> = if plan.client_paging {
         rows.into_iter()
             .skip(plan.offset as usize)
@@ -1191,6 +1380,11 @@ fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) 
             .collect()
     } else {
         rows
+    };
+    // The next cursor comes from the last row kept, whatever columns are shown.
+    let cursors: Vec<Option<Value>> = match &plan.cursor {
+        Some((_, field)) => rows.iter().map(|r| dotted(r, field).cloned()).collect(),
+        None => Vec::new(),
     };
     if !plan.strip.is_empty() {
         for row in &mut rows {
@@ -1200,6 +1394,9 @@ fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) 
                 }
             }
         }
+    }
+    if let Some(columns) = &plan.project {
+        rows = rows.into_iter().map(|r| project_row(r, columns)).collect();
     }
     // Keep whole rows while they fit the budget (minus room for the envelope).
     let mut used = 200usize;
@@ -1224,7 +1421,9 @@ fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) 
     let mut out = Map::new();
     out.insert("rows".into(), Value::Array(rows));
     out.insert("returned".into(), json!(returned));
-    out.insert(key.into(), json!(offset));
+    if plan.cursor.is_none() {
+        out.insert(key.into(), json!(offset));
+    }
     let more = if plan.client_paging {
         offset + returned < received
     } else if let Some(more) = meta.more {
@@ -1239,18 +1438,39 @@ fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) 
     } else if let (Some(total), None) = (meta.total, meta.more) {
         out.insert("total".into(), json!(total));
     }
-    if more {
-        out.insert(format!("next_{key}"), json!(offset + returned));
-    }
+    let next = match &plan.cursor {
+        Some((arg, _)) => {
+            let last = keep.checked_sub(1).and_then(|i| cursors.get(i)).cloned();
+            match last.flatten() {
+                Some(v) if more => {
+                    out.insert(format!("next_{arg}"), v);
+                }
+                _ => {}
+            }
+            arg.clone()
+        }
+        None => {
+            if more {
+                out.insert(format!("next_{key}"), json!(offset + returned));
+            }
+            key.to_string()
+        }
+    };
     if truncated {
+        let continue_with = match out.get(&format!("next_{next}")) {
+            Some(v) => format!("{next}={}", value_as_text(v)),
+            None => format!("{next}={}", offset + returned),
+        };
         out.insert("truncated".into(), json!(true));
         out.insert(
             "note".into(),
             json!(format!(
-                "Result cut to {returned} rows to stay under {budget} bytes; continue with {key}={}, or ask for fewer columns.",
-                offset + returned
+                "Result cut to {returned} rows to stay under {budget} bytes; continue with {continue_with}, or ask for fewer columns."
             )),
         );
+    }
+    for (k, v) in meta.kept {
+        out.entry(k).or_insert(v);
     }
     Value::Object(out)
 }
@@ -1303,6 +1523,7 @@ mod tests {
             client_paging: false,
             strip: vec!["pad".into()],
             offset_key: "offset".into(),
+            ..ListPlan::unbounded()
         };
         let out = shape_list(rows.clone(), &plan, 1_000_000, ListMeta::default());
         assert_eq!(out["returned"], 100);
@@ -1314,6 +1535,7 @@ mod tests {
             client_paging: true,
             strip: vec![],
             offset_key: "offset".into(),
+            ..ListPlan::unbounded()
         };
         let out = shape_list(rows.clone(), &plan, 1_000_000, ListMeta::default());
         assert_eq!(out["returned"], 5);
@@ -1325,6 +1547,7 @@ mod tests {
             client_paging: false,
             strip: vec![],
             offset_key: "offset".into(),
+            ..ListPlan::unbounded()
         };
         let out = shape_list(rows.clone(), &plan, 2_000, ListMeta::default());
         assert_eq!(out["truncated"], true);
@@ -1338,11 +1561,13 @@ mod tests {
             client_paging: false,
             strip: vec![],
             offset_key: "skip".into(),
+            ..ListPlan::unbounded()
         };
         let page: Vec<Value> = rows.iter().take(10).cloned().collect();
         let total = ListMeta {
             total: Some(30),
             more: None,
+            ..ListMeta::default()
         };
         let out = shape_list(page.clone(), &plan, 1_000_000, total);
         assert_eq!(out["skip"], 20);
@@ -1351,6 +1576,7 @@ mod tests {
         let more = ListMeta {
             total: Some(31),
             more: Some(true),
+            ..ListMeta::default()
         };
         let out = shape_list(page, &plan, 1_000_000, more);
         assert_eq!(out["next_skip"], 30);
@@ -1358,6 +1584,136 @@ mod tests {
             out.get("total").is_none(),
             "a lower bound is not a total: {out}"
         );
+    }
+
+    #[test]
+    fn gateway_paging_sorts_projects_and_flattens() {
+        let list: ListDef = serde_json::from_value(json!({
+            "paging": "gateway",
+            "rows_field": "groups",
+            "flatten": {"field": "containers", "inherit": {"group": "name"}},
+            "keep": ["archived_count"],
+            "default_columns": ["name", "group", "config.interval"]
+        }))
+        .expect("list def");
+        let answer = json!({
+            "groups": [
+                {"name": "shop", "containers": [
+                    {"name": "web", "cpu": 3, "config": {"interval": "30s", "timeout": "5s"}},
+                    {"name": "api", "cpu": 90, "config": {"interval": "10s"}}
+                ]},
+                {"name": "infra", "containers": [{"name": "Traefik", "cpu": null}]}
+            ],
+            "total": 3,
+            "archived_count": 1
+        });
+        let shaped = |args: Value| {
+            let args = args.as_object().cloned().unwrap_or_default();
+            let mut query = Vec::new();
+            let plan = list_plan(&list, &args, &mut query);
+            assert!(query.is_empty(), "gateway paging sends nothing: {query:?}");
+            let mut env = answer.as_object().cloned().unwrap_or_default();
+            let groups = env.remove("groups").and_then(|g| g.as_array().cloned());
+            let rows = flatten_rows(
+                groups.unwrap_or_default(),
+                list.flatten.as_ref().expect("flatten"),
+            );
+            let meta = ListMeta {
+                kept: env.into_iter().filter(|(k, _)| k == "archived_count").collect(),
+                ..ListMeta::default()
+            };
+            shape_list(rows, &plan, 1_000_000, meta)
+        };
+        let out = shaped(json!({"sort": "name", "limit": 2}));
+        assert_eq!(
+            out["rows"][0],
+            json!({"name": "api", "group": "shop", "config": {"interval": "10s"}})
+        );
+        assert_eq!(out["rows"][1]["name"], "Traefik", "case-insensitive order");
+        assert_eq!(out["next_offset"], 2);
+        assert_eq!(out["total"], 3);
+        assert_eq!(out["archived_count"], 1);
+        let out = shaped(json!({"sort": "-cpu", "columns": "name,cpu"}));
+        let names: Vec<&str> = out["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        assert_eq!(names, ["api", "web", "Traefik"], "numbers descending, null last");
+        assert_eq!(out["rows"][0], json!({"name": "api", "cpu": 90}));
+        let out = shaped(json!({"columns": ""}));
+        assert_eq!(out["rows"][0]["config"]["timeout"], "5s", "empty columns keep every field");
+    }
+
+    #[test]
+    fn cursor_paging_names_the_next_cursor() {
+        let list: ListDef = serde_json::from_value(json!({
+            "cursor": {"arg": "before", "field": "fired_at"},
+            "more_field": "has_more",
+            "default_columns": ["id"],
+            "params": {"sort": null, "columns": null}
+        }))
+        .expect("list def");
+        let args = json!({"limit": 2, "offset": 5})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let mut query = Vec::new();
+        let plan = list_plan(&list, &args, &mut query);
+        assert_eq!(
+            query,
+            vec![("limit".to_string(), "2".to_string())],
+            "no offset with a cursor"
+        );
+        let rows = vec![
+            json!({"id": 9, "fired_at": "2026-11-21T10:00:00Z"}),
+            json!({"id": 8, "fired_at": "2026-11-20T10:00:00Z"}),
+        ];
+        let meta = ListMeta {
+            more: Some(true),
+            ..ListMeta::default()
+        };
+        let out = shape_list(rows.clone(), &plan, 1_000_000, meta);
+        assert_eq!(out["rows"], json!([{"id": 9}, {"id": 8}]), "projected here");
+        assert_eq!(out["next_before"], "2026-11-20T10:00:00Z");
+        assert!(
+            out.get("offset").is_none() && out.get("next_offset").is_none(),
+            "{out}"
+        );
+        let meta = ListMeta {
+            more: Some(false),
+            ..ListMeta::default()
+        };
+        let out = shape_list(rows, &plan, 1_000_000, meta);
+        assert!(out.get("next_before").is_none(), "{out}");
+    }
+
+    #[test]
+    fn joined_lines_keep_the_newest_within_budget() {
+        let join = JoinLinesDef {
+            field: "lines".into(),
+            into: "logs".into(),
+        };
+        let lines: Vec<Value> = (0..1000)
+            .map(|i| json!(format!("line {i:04} {}", "x".repeat(60))))
+            .collect();
+        let out = join_lines(
+            json!({"container_name": "api", "lines": lines}),
+            &join,
+            10_000,
+        );
+        let text = out["logs"].as_str().expect("text");
+        assert!(
+            text.ends_with(&format!("line 0999 {}", "x".repeat(60))),
+            "newest kept"
+        );
+        assert!(!text.contains("line 0000"), "oldest dropped");
+        let kept = out["lines_returned"].as_u64().expect("count");
+        assert_eq!(kept + out["lines_left_out"].as_u64().expect("left out"), 1000);
+        assert!(serde_json::to_string(&out).expect("json").len() <= 10_000);
+        let out = join_lines(json!({"lines": ["a", "b"]}), &join, 10_000);
+        assert_eq!(out, json!({"logs": "a\nb", "lines_returned": 2}));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::fmt;
 pub enum ErrorCode {
     ValidationError,
     NotFound,
+    Conflict,
     AuthFailed,
     Forbidden,
     RateLimited,
@@ -34,6 +35,7 @@ impl ErrorCode {
         match self {
             ErrorCode::ValidationError => "VALIDATION_ERROR",
             ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
             ErrorCode::AuthFailed => "AUTH_FAILED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::RateLimited => "RATE_LIMITED",
@@ -51,9 +53,10 @@ impl ErrorCode {
 impl ErrorCode {
     /// Reads a code as written in a catalog.
     pub fn parse(s: &str) -> Option<ErrorCode> {
-        const ALL: [ErrorCode; 12] = [
+        const ALL: [ErrorCode; 13] = [
             ErrorCode::ValidationError,
             ErrorCode::NotFound,
+            ErrorCode::Conflict,
             ErrorCode::AuthFailed,
             ErrorCode::Forbidden,
             ErrorCode::RateLimited,

@@ -163,6 +163,21 @@ pub fn time_after(arg: &str, time: &str, base_arg: &str, base: &str) -> Result<S
     Ok(resolved.render())
 }
 
+/// A normalized time (from [`normalize_time`]) as an absolute point: a Unix epoch, or an
+/// RFC 3339 UTC date-time with `rfc3339`. Offsets count from the current time.
+pub fn absolute_time(normalized: &str, rfc3339: bool) -> String {
+    let Some(point) = TimePoint::parse(normalized) else {
+        return normalized.to_string();
+    };
+    let epoch = point.epoch(chrono::Utc::now().timestamp());
+    if !rfc3339 {
+        return epoch.to_string();
+    }
+    chrono::DateTime::from_timestamp(epoch, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| epoch.to_string())
+}
+
 pub fn normalize_time(arg: &str, raw: &str) -> Result<String, ToolError> {
     let v = raw.trim();
     let bad = || {

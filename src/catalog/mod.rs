@@ -26,6 +26,11 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
         "catalog/oneuptime/catalog.yaml",
         include_str!("../../catalog/oneuptime/catalog.yaml"),
     ),
+    (
+        "maintenant",
+        "catalog/maintenant/catalog.yaml",
+        include_str!("../../catalog/maintenant/catalog.yaml"),
+    ),
 ];
 
 /// A parsed, validated catalog and where it came from.
@@ -352,8 +357,15 @@ fn check_request(
         .is_some_and(|b| b.encoding == BodyEncoding::Form);
     for (fkey, spec) in fields.chain(body) {
         if let ValueSpec::Mapped(m) = spec {
-            if m.offset_from.is_some() && m.format != Some(ValueFormat::Time) {
-                return Err((fkey, "`offset_from` needs `format: time`".into()));
+            let timed = matches!(
+                m.format,
+                Some(ValueFormat::Time | ValueFormat::Epoch | ValueFormat::Rfc3339)
+            );
+            if m.offset_from.is_some() && !timed {
+                return Err((
+                    fkey,
+                    "`offset_from` needs `format: time`, `epoch` or `rfc3339`".into(),
+                ));
             }
             let structured = m.json || m.format == Some(ValueFormat::FieldSet);
             if structured && (form || fkey.contains(".query.")) {
@@ -367,6 +379,35 @@ fn check_request(
             if !known(&name) {
                 return Err((fkey, format!("`{name}` is not an argument")));
             }
+        }
+    }
+    if let Some(list) = &r.list {
+        let lkey = format!("{key}.list");
+        if list.flatten.is_some() && list.rows_field.is_none() {
+            return Err((
+                format!("{lkey}.flatten"),
+                "needs `rows_field`: the key holding the groups".into(),
+            ));
+        }
+        if list.paging == Paging::Gateway && list.limit_before_sort {
+            return Err((
+                format!("{lkey}.limit_before_sort"),
+                "means nothing with `paging: gateway`".into(),
+            ));
+        }
+        if let Some(cursor) = &list.cursor
+            && !known(&cursor.arg)
+        {
+            return Err((
+                format!("{lkey}.cursor.arg"),
+                format!("`{}` is not an argument", cursor.arg),
+            ));
+        }
+        if list.paging == Paging::Gateway && list.cursor.is_some() {
+            return Err((
+                format!("{lkey}.cursor"),
+                "cursor paging is the upstream's; it cannot go with `paging: gateway`".into(),
+            ));
         }
     }
     Ok(())

@@ -188,6 +188,30 @@ pub struct Connection {
     /// An optional path prefix chosen per call (Thruk's `/sites/<a,b>` site selection).
     #[serde(default)]
     pub scope: Option<ScopeDef>,
+    /// Credentials for a reverse proxy in front of a backend that has no authentication of
+    /// its own (basic auth, a bearer token, or one custom header). All optional; each value
+    /// is a secret, scrubbed from errors and logs.
+    #[serde(default)]
+    pub proxy_auth: Option<ProxyAuthDef>,
+}
+
+/// Where a reverse proxy's credentials come from. Basic auth and a bearer token both use
+/// `Authorization`, so setting both is a start-up error.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyAuthDef {
+    /// User name for HTTP basic auth.
+    #[serde(default)]
+    pub basic_user: Setting,
+    /// Password for HTTP basic auth.
+    #[serde(default)]
+    pub basic_password: Setting,
+    /// Token sent as `Authorization: Bearer <token>`.
+    #[serde(default)]
+    pub bearer_token: Setting,
+    /// One extra header, written `Name: value` (a forward-auth cookie, `Remote-User`, ...).
+    #[serde(default)]
+    pub header: Setting,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -472,6 +496,12 @@ pub enum ValueFormat {
     /// or an ISO 8601 date-time (UTC unless it has an offset). ISO values are sent as epochs;
     /// an unsigned offset such as `2h` is refused, because upstreams read it as a number.
     Time,
+    /// A point in time as for `time`, sent as an absolute Unix epoch (offsets are resolved
+    /// against the current time), for upstreams that only take epochs.
+    Epoch,
+    /// A point in time as for `time`, sent as an RFC 3339 UTC date-time
+    /// (`2026-11-21T14:00:00Z`).
+    Rfc3339,
     /// A comma list: items trimmed, empty items dropped.
     Csv,
     /// Field names (a list, or a comma list) as a selection object: `["name",
@@ -517,6 +547,52 @@ pub struct ListDef {
     /// Key of the answer saying more rows follow (`hasMore`); its total is then a lower bound.
     #[serde(default)]
     pub more_field: Option<String>,
+    /// Who pages: `upstream` (limit, offset, sort and columns go in the URL) or `gateway`
+    /// (the upstream answers every row at once; the gateway sorts, pages and picks the
+    /// columns, dotted names reaching into nested objects).
+    #[serde(default)]
+    pub paging: Paging,
+    /// The rows are nested one level deeper: each element of `rows_field` holds its own rows
+    /// under this key (`groups[].containers[]`); they are concatenated.
+    #[serde(default)]
+    pub flatten: Option<FlattenDef>,
+    /// Keys of the upstream's envelope kept in the answer next to the rows (`last_scan`).
+    #[serde(default)]
+    pub keep: Vec<String>,
+    /// Cursor paging instead of an offset: the next page starts before or after the last
+    /// row's `field`, passed back in the tool argument `arg` (the answer says `next_<arg>`).
+    #[serde(default)]
+    pub cursor: Option<CursorDef>,
+}
+
+/// Who pages a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Paging {
+    #[default]
+    Upstream,
+    Gateway,
+}
+
+/// Rows nested in groups.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlattenDef {
+    /// Key of each group holding its rows (`containers`).
+    pub field: String,
+    /// Row keys set from the group: row key → group key (`group: name`).
+    #[serde(default)]
+    pub inherit: IndexMap<String, String>,
+}
+
+/// Cursor paging of a list.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CursorDef {
+    /// The tool argument carrying the cursor (`before`).
+    pub arg: String,
+    /// The row key whose value in the last row is the next cursor (`fired_at`).
+    pub field: String,
 }
 
 fn default_offset_arg() -> String {
@@ -581,6 +657,20 @@ pub struct OutputDef {
     /// `result` unless it is empty; for writes whose answer says nothing (`{}`).
     #[serde(default)]
     pub message: Option<String>,
+    /// A list of text lines in the answer (log lines) becomes one text: the newest (last)
+    /// lines that fit the result budget are kept, and the answer says how many were left out.
+    #[serde(default)]
+    pub join_lines: Option<JoinLinesDef>,
+}
+
+/// Joining an answer's lines into one text.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinLinesDef {
+    /// Key of the answer holding the list of lines (`lines`); it is replaced.
+    pub field: String,
+    /// Key the joined text goes under (`logs`).
+    pub into: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

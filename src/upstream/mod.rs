@@ -153,6 +153,8 @@ pub struct Upstream {
     in_flight: Option<Arc<Semaphore>>,
     user: Option<String>,
     passthrough: bool,
+    /// Credential texts that are not a header value as such (a basic-auth password).
+    secrets: Vec<String>,
 }
 
 impl Upstream {
@@ -265,6 +267,22 @@ impl Upstream {
                 from_client: if passed { from_client } else { Vec::new() },
             });
         }
+        let mut secrets = Vec::new();
+        if let Some(proxy) = &conn.proxy_auth {
+            for (name, value, texts) in proxy_auth_headers(backend, proxy, env)? {
+                secrets.extend(texts);
+                headers.push(ResolvedHeader {
+                    name,
+                    value: Some(value),
+                    secret_text: None,
+                    user: false,
+                    required: false,
+                    missing_hint: None,
+                    env: None,
+                    from_client: Vec::new(),
+                });
+            }
+        }
         let mut compiled = Vec::new();
         for r in rules {
             compiled.push(CompiledRule {
@@ -320,6 +338,7 @@ impl Upstream {
                 .then(|| Arc::new(Semaphore::new(tuning.max_concurrent))),
             user,
             passthrough,
+            secrets,
         })
     }
 
@@ -394,10 +413,13 @@ impl Upstream {
     /// Removes credential values from text shown to users or logs.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for h in &self.headers {
-            if let Some(secret) = h.secret_text.as_deref().filter(|s| s.len() >= 3) {
-                out = out.replace(secret, "***");
-            }
+        let texts = self
+            .headers
+            .iter()
+            .filter_map(|h| h.secret_text.as_deref())
+            .chain(self.secrets.iter().map(String::as_str));
+        for secret in texts.filter(|s| s.len() >= 3) {
+            out = out.replace(secret, "***");
         }
         out
     }
@@ -640,19 +662,7 @@ impl Upstream {
         let parsed: Option<Value> = serde_json::from_slice(body).ok();
         let upstream_message = parsed
             .as_ref()
-            .and_then(|v| {
-                let msg = ["message", "error"]
-                    .iter()
-                    .find_map(|k| v.get(*k).and_then(Value::as_str))?;
-                let detail = ["error", "description"]
-                    .iter()
-                    .filter_map(|k| v.get(*k).and_then(Value::as_str))
-                    .find(|d| !d.is_empty() && *d != msg);
-                Some(match detail {
-                    Some(d) => format!("{msg}: {d}"),
-                    None => msg.to_string(),
-                })
-            })
+            .and_then(error_text)
             .unwrap_or_else(|| self.snippet(body));
         let upstream_message = self.scrub(&upstream_message);
         let message = format!(
@@ -686,6 +696,10 @@ impl Upstream {
             404 => (
                 ErrorCode::NotFound,
                 "Check the names used; list tools show what exists.".to_string(),
+            ),
+            409 => (
+                ErrorCode::Conflict,
+                "The object is not in a state that allows this (already done, or changed meanwhile): read it again before retrying.".to_string(),
             ),
             408 | 504 => (
                 ErrorCode::Timeout,
@@ -733,3 +747,138 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     out
 }
+
+/// The headers a reverse proxy in front of the backend expects, from the catalog's
+/// `proxy_auth` settings: `(name, value, texts to scrub)`. A basic-auth password is scrubbed
+/// on its own as well as inside the encoded credential.
+fn proxy_auth_headers(
+    backend: &str,
+    def: &crate::catalog::ProxyAuthDef,
+    env: &Env,
+) -> Result<Vec<(HeaderName, HeaderValue, Vec<String>)>, StartupError> {
+    let value = |s: &crate::catalog::Setting| env.resolve(s).map(|v| settings::as_text(&v));
+    let var = |s: &crate::catalog::Setting, what: &str| {
+        s.env.clone().unwrap_or_else(|| what.to_string())
+    };
+    let sensitive = |text: &str, what: &str| {
+        HeaderValue::from_str(text)
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            })
+            .map_err(|_| {
+                StartupError::Config(format!("{backend}: {what} is not a valid header value"))
+            })
+    };
+    let mut out = Vec::new();
+    let user = value(&def.basic_user);
+    let password = value(&def.basic_password);
+    let token = value(&def.bearer_token);
+    let basic = match (user, password) {
+        (Some(u), Some(p)) => Some((u, p)),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(StartupError::Config(format!(
+                "{backend}: {} is set but {} is not; basic auth needs both",
+                var(&def.basic_user, "the proxy user"),
+                var(&def.basic_password, "the proxy password")
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(StartupError::Config(format!(
+                "{backend}: {} is set but {} is not; basic auth needs both",
+                var(&def.basic_password, "the proxy password"),
+                var(&def.basic_user, "the proxy user")
+            )));
+        }
+    };
+    if basic.is_some() && token.is_some() {
+        return Err(StartupError::Config(format!(
+            "{backend}: basic auth ({}) and a bearer token ({}) both use the Authorization header; set only one",
+            var(&def.basic_user, "the proxy user"),
+            var(&def.bearer_token, "the proxy token")
+        )));
+    }
+    if let Some((user, password)) = basic {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let text = format!("Basic {encoded}");
+        out.push((
+            http::header::AUTHORIZATION,
+            sensitive(&text, &var(&def.basic_password, "the proxy password"))?,
+            vec![encoded, password],
+        ));
+    }
+    if let Some(token) = token {
+        out.push((
+            http::header::AUTHORIZATION,
+            sensitive(&format!("Bearer {token}"), &var(&def.bearer_token, "the proxy token"))?,
+            vec![token],
+        ));
+    }
+    if let Some(line) = value(&def.header) {
+        let what = var(&def.header, "the proxy header");
+        let (name, text) = line.split_once(':').ok_or_else(|| {
+            StartupError::Config(format!(
+                "{backend}: {what} must be written `Name: value` (e.g. `Remote-User: lookout`)"
+            ))
+        })?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            StartupError::Config(format!(
+                "{backend}: {what}: `{}` is not a header name",
+                name.trim()
+            ))
+        })?;
+        if name == http::header::AUTHORIZATION && !out.is_empty() {
+            return Err(StartupError::Config(format!(
+                "{backend}: {what} sets Authorization, which basic auth or the bearer token already sets"
+            )));
+        }
+        let text = text.trim().to_string();
+        out.push((name, sensitive(&text, &what)?, vec![text]));
+    }
+    Ok(out)
+}
+
+/// The message of an upstream error body, in the shapes backends use: `{"message": …}`,
+/// `{"error": "…"}` (with an optional `description`), or an envelope
+/// `{"error": {"code": "PRO_REQUIRED", "message": "…", …}}`, whose code leads the text and
+/// whose other plain fields (`required_edition`, `feature`) follow it.
+fn error_text(v: &Value) -> Option<String> {
+    if let Some(envelope) = v.get("error").and_then(Value::as_object) {
+        let message = envelope.get("message").and_then(Value::as_str);
+        let code = envelope.get("code").and_then(Value::as_str);
+        let mut text = match (code, message) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c.to_string(),
+            (None, Some(m)) => m.to_string(),
+            (None, None) => return None,
+        };
+        let details: Vec<String> = envelope
+            .iter()
+            .filter(|(k, _)| *k != "code" && *k != "message")
+            .filter_map(|(k, v)| match v {
+                Value::String(s) => Some(format!("{k}={s}")),
+                Value::Number(n) => Some(format!("{k}={n}")),
+                Value::Bool(b) => Some(format!("{k}={b}")),
+                _ => None,
+            })
+            .collect();
+        if !details.is_empty() {
+            text.push_str(&format!(" ({})", details.join(", ")));
+        }
+        return Some(text);
+    }
+    let msg = ["message", "error"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_str))?;
+    let detail = ["error", "description"]
+        .iter()
+        .filter_map(|k| v.get(*k).and_then(Value::as_str))
+        .find(|d| !d.is_empty() && *d != msg);
+    Some(match detail {
+        Some(d) => format!("{msg}: {d}"),
+        None => msg.to_string(),
+    })
+}
+
