@@ -112,6 +112,9 @@ pub enum Outcome {
 pub struct AuditRecord<'a> {
     pub ts: String,
     pub backend: &'a str,
+    /// The backend instance, when the configuration file names several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<&'a str>,
     pub tool: &'a str,
     pub user: Option<&'a str>,
     pub args: Value,
@@ -150,6 +153,7 @@ impl Audit {
     pub fn record(
         &self,
         backend: &str,
+        instance: Option<&str>,
         tool: &str,
         user: Option<&str>,
         args: &Map<String, Value>,
@@ -178,6 +182,7 @@ impl Audit {
         let record = AuditRecord {
             ts: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             backend,
+            instance,
             tool,
             user,
             args: redact(&Value::Object(args.clone()), scrub),

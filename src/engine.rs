@@ -1319,7 +1319,10 @@ fn join_lines(value: Value, join: &JoinLinesDef, budget: usize) -> Value {
     let mut first = texts.len();
     for (i, line) in texts.iter().enumerate().rev() {
         // JSON escaping can grow a line; count it as encoded.
-        let size = serde_json::to_string(line).map(|s| s.len()).unwrap_or(line.len()) - 1;
+        let size = serde_json::to_string(line)
+            .map(|s| s.len())
+            .unwrap_or(line.len())
+            - 1;
         if used + size > room && first < texts.len() {
             break;
         }
@@ -1619,7 +1622,10 @@ mod tests {
                 list.flatten.as_ref().expect("flatten"),
             );
             let meta = ListMeta {
-                kept: env.into_iter().filter(|(k, _)| k == "archived_count").collect(),
+                kept: env
+                    .into_iter()
+                    .filter(|(k, _)| k == "archived_count")
+                    .collect(),
                 ..ListMeta::default()
             };
             shape_list(rows, &plan, 1_000_000, meta)
@@ -1640,10 +1646,17 @@ mod tests {
             .iter()
             .filter_map(|r| r["name"].as_str())
             .collect();
-        assert_eq!(names, ["api", "web", "Traefik"], "numbers descending, null last");
+        assert_eq!(
+            names,
+            ["api", "web", "Traefik"],
+            "numbers descending, null last"
+        );
         assert_eq!(out["rows"][0], json!({"name": "api", "cpu": 90}));
         let out = shaped(json!({"columns": ""}));
-        assert_eq!(out["rows"][0]["config"]["timeout"], "5s", "empty columns keep every field");
+        assert_eq!(
+            out["rows"][0]["config"]["timeout"], "5s",
+            "empty columns keep every field"
+        );
     }
 
     #[test]
@@ -1710,7 +1723,10 @@ mod tests {
         );
         assert!(!text.contains("line 0000"), "oldest dropped");
         let kept = out["lines_returned"].as_u64().expect("count");
-        assert_eq!(kept + out["lines_left_out"].as_u64().expect("left out"), 1000);
+        assert_eq!(
+            kept + out["lines_left_out"].as_u64().expect("left out"),
+            1000
+        );
         assert!(serde_json::to_string(&out).expect("json").len() <= 10_000);
         let out = join_lines(json!({"lines": ["a", "b"]}), &join, 10_000);
         assert_eq!(out, json!({"logs": "a\nb", "lines_returned": 2}));

@@ -144,6 +144,8 @@ pub enum StartupError {
     Catalog { file: String, message: String },
     #[error("configuration: {0}")]
     Config(String),
+    #[error("{file}: {message}")]
+    ConfigFile { file: String, message: String },
     #[error("cannot read {path}: {source}")]
     Io {
         path: String,
@@ -153,6 +155,14 @@ pub enum StartupError {
 }
 
 impl StartupError {
+    /// A mistake in the configuration file `file`.
+    pub fn config_file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        StartupError::ConfigFile {
+            file: file.into(),
+            message: message.into(),
+        }
+    }
+
     pub fn catalog(file: impl Into<String>, message: impl Into<String>) -> Self {
         StartupError::Catalog {
             file: file.into(),

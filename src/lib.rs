@@ -5,9 +5,10 @@
 //! [`policy`] and writing the [`audit`] log) → [`engine`] (argument validation, declarative
 //! REST mapping or a [`backends`] built-in, answer shaping) → [`upstream`] (the HTTP client:
 //! auth, cache and coalescing, concurrency cap, retries, rate limit, timeouts, bounded bodies,
-//! error mapping). [`catalog`] parses and validates the YAML catalogs, [`settings`] reads the
-//! environment, [`demo`] holds the embedded Thruk- and OneUptime-shaped backends behind
-//! `lookout demo` and the tests. `main.rs` only parses the command line; everything else is here.
+//! error mapping). [`catalog`] parses and validates the YAML catalogs, [`config`] reads the
+//! multi-backend configuration file, [`settings`] reads the environment, [`demo`] holds the
+//! embedded Thruk-, OneUptime- and maintenant-shaped backends behind `lookout demo` and the
+//! tests. `main.rs` only parses the command line; everything else is here.
 
 #![recursion_limit = "256"]
 
@@ -15,6 +16,7 @@ pub mod app;
 pub mod audit;
 pub mod backends;
 pub mod catalog;
+pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;

@@ -7,10 +7,12 @@ use lookout::transport;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// A stateless MCP gateway for monitoring REST APIs (Thruk, and more through catalogs).
+/// A stateless MCP gateway for monitoring REST APIs (Thruk, OneUptime, maintenant, and more
+/// through catalogs).
 ///
 /// With no command, serves MCP on stdio (for Claude Desktop, Claude Code, Cursor, the Docker
-/// MCP Gateway). With --listen, serves stateless Streamable HTTP at /mcp.
+/// MCP Gateway). With --listen, serves stateless Streamable HTTP at /mcp. Settings come from
+/// the command line, then the environment, then the configuration file (--config).
 #[derive(Debug, Parser)]
 #[command(name = "lookout", version, about, long_about = None)]
 struct Cli {
@@ -22,9 +24,15 @@ struct Cli {
     /// Add a catalog file, or replace the embedded catalog of the same backend (repeatable).
     #[arg(long = "catalog", global = true, value_name = "FILE")]
     catalogs: Vec<PathBuf>,
-    /// Backend to serve.
-    #[arg(long, global = true, env = "LOOKOUT_BACKEND", default_value = "thruk")]
-    backend: String,
+    /// Backend to serve when there is no configuration file (default thruk).
+    #[arg(long, global = true, env = "LOOKOUT_BACKEND")]
+    backend: Option<String>,
+    /// Configuration file listing backend instances (YAML; see lookout.example.yaml).
+    #[arg(long, global = true, env = "LOOKOUT_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Read-only mode for every backend, whatever the environment or the file say.
+    #[arg(long, global = true)]
+    read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,14 +40,19 @@ enum Command {
     /// Serve MCP (the default).
     Serve,
     /// Start an embedded demo backend on a loopback port and serve against it: `thruk` (the
-    /// default) or `oneuptime`.
+    /// default), `oneuptime` or `maintenant`.
     Demo {
         /// Which backend the demo imitates.
-        #[arg(value_parser = ["thruk", "oneuptime"], default_value = "thruk")]
+        #[arg(value_parser = ["thruk", "oneuptime", "maintenant"], default_value = "thruk")]
         backend: String,
     },
+    /// Check the configuration (catalogs, file, environment) without serving, and say what
+    /// would be served. Exit code 0 when it is valid, 2 when not.
+    Check,
     /// Print the JSON Schema of the catalog format.
     CatalogSchema,
+    /// Print the JSON Schema of the configuration file.
+    ConfigSchema,
 }
 
 fn init_logging() {
@@ -61,18 +74,26 @@ fn init_logging() {
     tracing_subscriber::registry().with(layer).init();
 }
 
+fn print_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{}", text.trim_end()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::CatalogSchema) = &cli.command {
-        let schema = lookout::catalog::json_schema();
-        let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-        // The one intended stdout write outside MCP: the schema is the command's output.
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        return match writeln!(out, "{text}") {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::FAILURE,
-        };
+    let schema = match &cli.command {
+        Some(Command::CatalogSchema) => Some(lookout::catalog::json_schema()),
+        Some(Command::ConfigSchema) => Some(lookout::config::json_schema()),
+        _ => None,
+    };
+    if let Some(schema) = schema {
+        // A schema is the command's output: the only stdout writes outside MCP are these
+        // and `check`'s report.
+        return print_stdout(&serde_json::to_string_pretty(&schema).unwrap_or_default());
     }
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -85,6 +106,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Check) = &cli.command {
+        return match runtime.block_on(check(cli)) {
+            Ok(report) => print_stdout(&report),
+            Err(message) => {
+                eprintln!("lookout: error: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -94,9 +124,38 @@ fn main() -> ExitCode {
     }
 }
 
+/// The options and environment the command line asks for.
+fn options(cli: &Cli, env: &mut Env) -> Result<Options, String> {
+    if cli.config.is_some() && cli.backend.is_some() {
+        return Err(
+            "--backend (or LOOKOUT_BACKEND) and --config (or LOOKOUT_CONFIG) are both set: the configuration file names each instance's backend, so drop one".into(),
+        );
+    }
+    if cli.read_only {
+        env.set("LOOKOUT_READ_ONLY", "true");
+    }
+    Ok(Options {
+        backend: cli.backend.clone().unwrap_or_else(|| "thruk".into()),
+        catalogs: cli.catalogs.clone(),
+        config: cli.config.clone(),
+        http: cli.listen.is_some(),
+    })
+}
+
+async fn check(cli: Cli) -> Result<String, String> {
+    let mut env = Env::from_process();
+    let opts = options(&cli, &mut env)?;
+    app::check(&opts, &env).map_err(|e| e.to_string())
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let mut env = Env::from_process();
-    let mut backend = cli.backend.clone();
+    let mut opts = options(&cli, &mut env)?;
+    if matches!(cli.command, Some(Command::Demo { .. })) && opts.config.is_some() {
+        return Err(
+            "lookout demo serves its own backend: drop --config (or LOOKOUT_CONFIG)".into(),
+        );
+    }
     // A running demo backend, kept alive (and stopped on drop) while the gateway serves.
     let _demo: Option<Box<dyn std::any::Any>> = match &cli.command {
         Some(Command::Demo { backend: which }) if which == "oneuptime" => {
@@ -107,7 +166,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!(url = %demo.base_url(), "demo OneUptime backend started");
             env.set("ONEUPTIME_URL", demo.base_url());
             env.set("ONEUPTIME_API_KEY", ONEUPTIME_DEMO_KEY);
-            backend = "oneuptime".into();
+            opts.backend = "oneuptime".into();
             Some(Box::new(demo))
         }
         Some(Command::Demo { .. }) => {
@@ -117,15 +176,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!(url = %demo.base_url(), "demo Thruk backend started");
             env.set("THRUK_BASE_URL", demo.base_url());
             env.set("THRUK_API_KEY", lookout::demo::DEMO_API_KEY);
-            backend = "thruk".into();
+            opts.backend = "thruk".into();
             Some(Box::new(demo))
         }
         _ => None,
-    };
-    let opts = Options {
-        backend,
-        catalogs: cli.catalogs.clone(),
-        http: cli.listen.is_some(),
     };
     let gateway = app::build_gateway(&opts, &env).map_err(|e| e.to_string())?;
     let shutdown = transport::shutdown_signal();

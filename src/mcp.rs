@@ -11,7 +11,7 @@
 use crate::audit::Audit;
 use crate::catalog::{Access, PromptDef, ResourceDef, ToolDef};
 use crate::engine::{CallContext, Engine, Progress, call_writes};
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorCode, StartupError, ToolError};
 use crate::policy::{Policy, PolicyNames};
 use crate::settings::BackendSettings;
 use crate::uri_template;
@@ -26,6 +26,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The gateway as an MCP server. Cheap to clone.
@@ -34,34 +35,160 @@ pub struct Gateway {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+/// One backend instance and how the gateway exposes it.
+pub struct Instance {
+    name: String,
     engine: Engine,
-    tools: Vec<Tool>,
-    info: ServerConfig,
     policy: Policy,
     policy_names: PolicyNames,
     audit: Audit,
+    /// Catalog tool name → listed name, when the instance has a prefix.
+    renames: HashMap<String, String>,
+}
+
+impl Instance {
+    /// The instance's name (the backend's name when there is only one).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Text of the catalog with tool names as clients see them.
+    fn renamed(&self, text: &str) -> String {
+        rename_words(text, &self.renames)
+    }
+}
+
+/// What [`Gateway::new`] is built from: one entry per backend instance.
+pub struct InstanceParts {
+    /// Instance name; the backend's name when the gateway serves one backend.
+    pub name: String,
+    /// Put before the instance's tool and prompt names; its resource URIs then become
+    /// `<scheme>+<name>://…`.
+    pub prefix: String,
+    pub engine: Engine,
+    pub settings: BackendSettings,
+}
+
+struct Inner {
+    instances: Vec<Instance>,
+    tools: Vec<Tool>,
+    /// Listed tool name → (instance, catalog tool name).
+    routes: HashMap<String, (usize, String)>,
+    /// Resources as listed (URIs of prefixed instances rewritten), with their instance.
+    resources: Vec<(usize, ResourceDef)>,
+    /// Prompts as listed (prefixed names, renamed tool names in the text).
+    prompts: Vec<(usize, PromptDef)>,
+    info: ServerConfig,
 }
 
 impl Gateway {
-    pub fn new(engine: Engine, settings: BackendSettings) -> Self {
-        let policy = settings.policy;
-        let names: Vec<&str> = engine.tools().map(|t| t.def.name.as_str()).collect();
-        for (setting, patterns) in [
-            (&settings.policy_names.enabled, &policy.enabled),
-            (&settings.policy_names.disabled, &policy.disabled),
-        ] {
-            if let Some(p) = patterns {
-                for unmatched in p.unmatched(&names) {
-                    tracing::warn!(setting = %setting, pattern = unmatched, "this tool pattern matches no tool");
+    /// Builds the gateway over its instances. Fails when two instances would list the same
+    /// tool, prompt or resource.
+    pub fn new(parts: Vec<InstanceParts>) -> Result<Self, StartupError> {
+        let mut instances = Vec::new();
+        let mut tools = Vec::new();
+        let mut routes: HashMap<String, (usize, String)> = HashMap::new();
+        let mut owners: Vec<(String, usize)> = Vec::new();
+        let mut resources = Vec::new();
+        let mut prompts = Vec::new();
+        for (index, part) in parts.into_iter().enumerate() {
+            let InstanceParts {
+                name,
+                prefix,
+                engine,
+                settings,
+            } = part;
+            let mut policy = settings.policy;
+            policy.prefix = prefix.clone();
+            let catalog_names: Vec<&str> = engine.tools().map(|t| t.def.name.as_str()).collect();
+            let exposed_names: Vec<String> =
+                catalog_names.iter().map(|n| policy.exposed(n)).collect();
+            let mut all_names: Vec<&str> = catalog_names.clone();
+            all_names.extend(exposed_names.iter().map(String::as_str));
+            for (setting, patterns) in [
+                (&settings.policy_names.enabled, &policy.enabled),
+                (&settings.policy_names.disabled, &policy.disabled),
+            ] {
+                if let Some(p) = patterns {
+                    for unmatched in p.unmatched(&all_names) {
+                        tracing::warn!(instance = %name, setting = %setting, pattern = unmatched, "this tool pattern matches no tool");
+                    }
                 }
             }
+            let renames: HashMap<String, String> = if prefix.is_empty() {
+                HashMap::new()
+            } else {
+                catalog_names
+                    .iter()
+                    .map(|n| (n.to_string(), policy.exposed(n)))
+                    .collect()
+            };
+            for t in engine.tools().filter(|t| policy.visible(&t.def)) {
+                let listed = policy.exposed(&t.def.name);
+                if !crate::catalog::valid_tool_name(&listed) {
+                    return Err(StartupError::Config(format!(
+                        "instance `{name}`: prefix `{prefix}` makes `{listed}`, which is not a valid tool name (at most 128 characters)"
+                    )));
+                }
+                let mut tool = mcp_tool(&t.def, policy.read_only);
+                tool.name = listed.clone().into();
+                tool.description = tool.description.map(|d| rename_words(&d, &renames).into());
+                routes.insert(listed.clone(), (index, t.def.name.clone()));
+                owners.push((listed, index));
+                tools.push(tool);
+            }
+            let scheme_rewrite = |uri: &str| -> String {
+                if prefix.is_empty() {
+                    return uri.to_string();
+                }
+                match uri.split_once("://") {
+                    Some((scheme, rest)) => format!("{scheme}+{name}://{rest}"),
+                    None => format!("{name}+{uri}"),
+                }
+            };
+            for r in &engine.catalog().resources {
+                let mut r = r.clone();
+                r.uri = scheme_rewrite(&r.uri);
+                r.description = r.description.map(|d| rename_words(&d, &renames));
+                resources.push((index, r));
+            }
+            for p in &engine.catalog().prompts {
+                let mut p = p.clone();
+                p.name = policy.exposed(&p.name);
+                p.template = rename_words(&p.template, &renames);
+                p.description = rename_words(&p.description, &renames);
+                prompts.push((index, p));
+            }
+            let audit = Audit::new(settings.audit);
+            tracing::info!(
+                instance = %name,
+                backend = %engine.catalog().backend,
+                prefix = %prefix,
+                read_only = policy.read_only,
+                enabled_tools = %policy.enabled.as_ref().map(|p| p.as_list()).unwrap_or_else(|| "all".into()),
+                disabled_tools = %policy.disabled.as_ref().map(|p| p.as_list()).unwrap_or_else(|| "none".into()),
+                listed = routes.values().filter(|(i, _)| *i == index).count(),
+                audit = %audit.describe(),
+                "policy"
+            );
+            instances.push(Instance {
+                name,
+                engine,
+                policy,
+                policy_names: settings.policy_names,
+                audit,
+                renames,
+            });
         }
-        let tools: Vec<Tool> = engine
-            .tools()
-            .filter(|t| policy.visible(&t.def))
-            .map(|t| mcp_tool(&t.def, policy.read_only))
-            .collect();
+        check_collisions(&instances, &owners, &resources, &prompts)?;
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
@@ -69,48 +196,51 @@ impl Gateway {
             .build();
         let info = ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("lookout", env!("CARGO_PKG_VERSION")))
-            .with_instructions(instructions(&engine, &policy));
-        let audit = Audit::new(settings.audit);
-        tracing::info!(
-            read_only = policy.read_only,
-            enabled_tools = %policy.enabled.as_ref().map(|p| p.as_list()).unwrap_or_else(|| "all".into()),
-            disabled_tools = %policy.disabled.as_ref().map(|p| p.as_list()).unwrap_or_else(|| "none".into()),
-            listed = tools.len(),
-            audit = %audit.describe(),
-            "policy"
-        );
-        Gateway {
+            .with_instructions(gateway_instructions(&instances));
+        Ok(Gateway {
             inner: Arc::new(Inner {
-                engine,
+                instances,
                 tools,
+                routes,
+                resources,
+                prompts,
                 info,
-                policy,
-                policy_names: settings.policy_names,
-                audit,
             }),
+        })
+    }
+
+    /// The backend instances, in listing order.
+    pub fn instances(&self) -> &[Instance] {
+        &self.inner.instances
+    }
+
+    /// The one upstream of a gateway that forwards each client's own key, if that is what
+    /// it does (one instance, key passthrough on).
+    pub fn sole_passthrough(&self) -> Option<&crate::upstream::Upstream> {
+        match self.inner.instances.as_slice() {
+            [only] if only.engine.upstream().passthrough() => Some(only.engine.upstream()),
+            _ => None,
         }
     }
 
     /// A resource served by a tool is listed only while the tool is.
-    fn resource_visible(&self, r: &ResourceDef) -> bool {
+    fn resource_visible(&self, index: usize, r: &ResourceDef) -> bool {
+        let instance = &self.inner.instances[index];
         r.tool.as_ref().is_none_or(|name| {
-            self.inner
+            instance
                 .engine
                 .tool(name)
-                .is_some_and(|t| self.inner.policy.visible(&t.def))
+                .is_some_and(|t| instance.policy.visible(&t.def))
         })
-    }
-
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
     }
 
     /// With key passthrough, the upstream keys the client's HTTP request carries.
     fn client_keys(
         &self,
+        instance: &Instance,
         context: &RequestContext<RoleServer>,
     ) -> Option<Arc<crate::upstream::ClientKeys>> {
-        let upstream = self.inner.engine.upstream();
+        let upstream = instance.engine.upstream();
         if !upstream.passthrough() {
             return None;
         }
@@ -123,13 +253,15 @@ impl Gateway {
         &self.inner.tools
     }
 
+    /// Serves a call of the catalog tool `name` of one instance.
     async fn serve_tool(
         &self,
+        instance: &Instance,
         name: &str,
         args: Option<Map<String, Value>>,
         ctx: &CallContext,
     ) -> Result<Value, ToolError> {
-        let engine = &self.inner.engine;
+        let engine = &instance.engine;
         let tool = engine.tool(name).ok_or_else(|| {
             ToolError::new(ErrorCode::ValidationError, format!("unknown tool `{name}`"))
                 .with_hint("Call tools/list to see the available tools.")
@@ -137,10 +269,9 @@ impl Gateway {
         let given = args.clone().unwrap_or_default();
         let writes = call_writes(&tool.def, &given);
         let started = std::time::Instant::now();
-        let refusal = self
-            .inner
+        let refusal = instance
             .policy
-            .check(&tool.def, writes, &self.inner.policy_names);
+            .check(&tool.def, writes, &instance.policy_names);
         let outcome = match refusal {
             Err(e) => Err(e),
             Ok(()) => engine.call(tool, args, ctx).await,
@@ -153,7 +284,8 @@ impl Gateway {
                     ErrorCode::ReadOnly | ErrorCode::ToolDisabled | ErrorCode::ValidationError
                 )
             });
-            self.audit(
+            audit(
+                instance,
                 &tool.def,
                 &given,
                 outcome.as_ref().map(|_| ()),
@@ -161,36 +293,146 @@ impl Gateway {
                 started,
             );
         }
-        outcome
+        outcome.map_err(|mut e| {
+            if !instance.renames.is_empty() {
+                e.message = instance.renamed(&e.message);
+                e.hint = e.hint.map(|h| instance.renamed(&h));
+            }
+            e
+        })
     }
+}
 
-    fn audit(
-        &self,
-        def: &ToolDef,
-        args: &Map<String, Value>,
-        result: Result<(), &ToolError>,
-        refused: bool,
-        started: std::time::Instant,
-    ) {
-        let engine = &self.inner.engine;
-        let upstream = engine.upstream();
-        let target = engine
-            .catalog()
-            .audit_target
+fn audit(
+    instance: &Instance,
+    def: &ToolDef,
+    args: &Map<String, Value>,
+    result: Result<(), &ToolError>,
+    refused: bool,
+    started: std::time::Instant,
+) {
+    let engine = &instance.engine;
+    let upstream = engine.upstream();
+    let target = engine
+        .catalog()
+        .audit_target
+        .iter()
+        .find_map(|t| crate::template::render(t, args, &|s: &str| s.to_string()));
+    let backend = &engine.catalog().backend;
+    instance.audit.record(
+        backend,
+        (instance.name != *backend).then_some(instance.name.as_str()),
+        &instance.policy.exposed(&def.name),
+        upstream.user(),
+        args,
+        target,
+        result,
+        refused,
+        started.elapsed(),
+        &|s: &str| upstream.scrub(s),
+    );
+}
+
+/// Refuses a configuration where two instances list the same tool, prompt or resource, and
+/// says how to fix it.
+fn check_collisions(
+    instances: &[Instance],
+    tools: &[(String, usize)],
+    resources: &[(usize, ResourceDef)],
+    prompts: &[(usize, PromptDef)],
+) -> Result<(), StartupError> {
+    let describe = |i: usize| {
+        let inst = &instances[i];
+        let backend = &inst.engine.catalog().backend;
+        if inst.name == *backend {
+            format!("`{}`", inst.name)
+        } else {
+            format!("`{}` ({backend})", inst.name)
+        }
+    };
+    let clashes = |items: Vec<(&str, usize)>| -> Vec<(String, usize, usize)> {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (name, i) in items {
+            match first.get(name) {
+                Some(&j) if j != i => out.push((name.to_string(), j, i)),
+                Some(_) => {}
+                None => {
+                    first.insert(name, i);
+                }
+            }
+        }
+        out
+    };
+    let tool_clashes = clashes(tools.iter().map(|(n, i)| (n.as_str(), *i)).collect());
+    if let Some((_, a, b)) = tool_clashes.first() {
+        let names: Vec<String> = tool_clashes
             .iter()
-            .find_map(|t| crate::template::render(t, args, &|s: &str| s.to_string()));
-        self.inner.audit.record(
-            &engine.catalog().backend,
-            &def.name,
-            upstream.user(),
-            args,
-            target,
-            result,
-            refused,
-            started.elapsed(),
-            &|s: &str| upstream.scrub(s),
-        );
+            .filter(|(_, x, y)| x == a && y == b)
+            .map(|(n, _, _)| format!("`{n}`"))
+            .collect();
+        let shown = if names.len() > 6 {
+            format!("{} and {} more", names[..6].join(", "), names.len() - 6)
+        } else {
+            names.join(", ")
+        };
+        let suggestion = format!("{}_", instances[*b].name.replace('-', "_"));
+        return Err(StartupError::Config(format!(
+            "tool name collision: instances {} and {} both list {shown}. Give one of them a tool-name prefix in the configuration file (`prefix: {suggestion}` on {}), or leave the tools out of one with `disabled_tools`",
+            describe(*a),
+            describe(*b),
+            describe(*b),
+        )));
     }
+    let prompt_clashes = clashes(prompts.iter().map(|(i, p)| (p.name.as_str(), *i)).collect());
+    if let Some((name, a, b)) = prompt_clashes.first() {
+        return Err(StartupError::Config(format!(
+            "prompt name collision: instances {} and {} both have the prompt `{name}`. Give one of them a `prefix` in the configuration file",
+            describe(*a),
+            describe(*b)
+        )));
+    }
+    let uri_clashes = clashes(
+        resources
+            .iter()
+            .map(|(i, r)| (r.uri.as_str(), *i))
+            .collect(),
+    );
+    if let Some((uri, a, b)) = uri_clashes.first() {
+        return Err(StartupError::Config(format!(
+            "resource collision: instances {} and {} both serve `{uri}`. Give one of them a `prefix` in the configuration file (its resource URIs then start with `<scheme>+<instance>://`)",
+            describe(*a),
+            describe(*b)
+        )));
+    }
+    Ok(())
+}
+
+/// Replaces whole words of `text` found in `renames` (tool names in descriptions, prompts,
+/// instructions and error hints of a prefixed instance).
+fn rename_words(text: &str, renames: &HashMap<String, String>) -> String {
+    if renames.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut word = String::new();
+    let flush = |out: &mut String, word: &mut String| {
+        match renames.get(word.as_str()) {
+            Some(renamed) => out.push_str(renamed),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut out, &mut word);
+            out.push(c);
+        }
+    }
+    flush(&mut out, &mut word);
+    out
 }
 
 /// The MCP definition of a catalog tool, with annotations derived from its nature. In
@@ -215,7 +457,30 @@ pub fn mcp_tool(def: &ToolDef, read_only: bool) -> Tool {
     tool
 }
 
-/// The initialize `instructions`, generated from the configuration.
+/// The initialize `instructions`: one backend's, or a section per instance.
+fn gateway_instructions(instances: &[Instance]) -> String {
+    match instances {
+        [only] => only.renamed(&instructions(&only.engine, &only.policy)),
+        many => {
+            let mut text = format!(
+                "lookout gateway for {} monitoring backends. Each section below says which tools reach which backend.\n",
+                many.len()
+            );
+            for inst in many {
+                let prefix = if inst.policy.prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!(", tools prefixed `{}`", inst.policy.prefix)
+                };
+                text.push_str(&format!("\n## Instance `{}`{prefix}\n", inst.name));
+                text.push_str(&inst.renamed(&instructions(&inst.engine, &inst.policy)));
+            }
+            text
+        }
+    }
+}
+
+/// One backend's part of the `instructions`, generated from its catalog and policy.
 fn instructions(engine: &Engine, policy: &Policy) -> String {
     let c = engine.catalog();
     let visible = || engine.tools().filter(|t| policy.visible(&t.def));
@@ -339,10 +604,10 @@ fn success_result(value: Value) -> CallToolResult {
 }
 
 fn resource_def<'a>(
-    defs: &'a [ResourceDef],
+    defs: &'a [(usize, ResourceDef)],
     uri: &str,
-) -> Option<(&'a ResourceDef, Map<String, Value>)> {
-    for def in defs {
+) -> Option<(usize, &'a ResourceDef, Map<String, Value>)> {
+    for (index, def) in defs {
         if uri_template::is_template(&def.uri) {
             if let Some(vars) = uri_template::matches(&def.uri, uri) {
                 // Template variables are arguments too (a `request` resource reads them in its path).
@@ -370,10 +635,10 @@ fn resource_def<'a>(
                     };
                     args.insert(k.clone(), filled);
                 }
-                return Some((def, args));
+                return Some((*index, def, args));
             }
         } else if def.uri == uri {
-            return Some((def, def.arguments.clone()));
+            return Some((*index, def, def.arguments.clone()));
         }
     }
     None
@@ -441,16 +706,29 @@ impl ServerHandler for Gateway {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
-        if self.inner.engine.tool(&name).is_none() {
+        let Some((index, catalog_name)) = self.inner.routes.get(&name).cloned().or_else(|| {
+            // A tool hidden by the policy is still known, so the refusal can say why.
+            self.inner
+                .instances
+                .iter()
+                .enumerate()
+                .find_map(|(i, inst)| {
+                    inst.engine
+                        .tools()
+                        .find(|t| inst.policy.exposed(&t.def.name) == name)
+                        .map(|t| (i, t.def.name.clone()))
+                })
+        }) else {
             return Err(ErrorData::invalid_params(
                 format!("unknown tool `{name}`; call tools/list to see the available tools"),
                 None,
             ));
-        }
+        };
+        let instance = &self.inner.instances[index];
         let mut ctx = CallContext {
             cancel: context.ct.clone(),
             progress: None,
-            keys: self.client_keys(&context),
+            keys: self.client_keys(instance, &context),
         };
         let forwarder = context.meta.get_progress_token().map(|token| {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
@@ -470,7 +748,9 @@ impl ServerHandler for Gateway {
             })
         });
         let started = std::time::Instant::now();
-        let outcome = self.serve_tool(&name, request.arguments, &ctx).await;
+        let outcome = self
+            .serve_tool(instance, &catalog_name, request.arguments, &ctx)
+            .await;
         drop(ctx);
         if let Some(f) = forwarder {
             // Let queued progress go out before the result.
@@ -497,12 +777,10 @@ impl ServerHandler for Gateway {
     ) -> Result<ListResourcesResult, ErrorData> {
         let items = self
             .inner
-            .engine
-            .catalog()
             .resources
             .iter()
-            .filter(|r| self.resource_visible(r) && !uri_template::is_template(&r.uri))
-            .map(|r| {
+            .filter(|(i, r)| self.resource_visible(*i, r) && !uri_template::is_template(&r.uri))
+            .map(|(_, r)| {
                 let mut res =
                     Resource::new(r.uri.clone(), r.name.clone()).with_mime_type("application/json");
                 if let Some(d) = &r.description {
@@ -524,12 +802,10 @@ impl ServerHandler for Gateway {
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
         let items = self
             .inner
-            .engine
-            .catalog()
             .resources
             .iter()
-            .filter(|r| self.resource_visible(r) && uri_template::is_template(&r.uri))
-            .map(|r| {
+            .filter(|(i, r)| self.resource_visible(*i, r) && uri_template::is_template(&r.uri))
+            .map(|(_, r)| {
                 let mut t = ResourceTemplate::new(r.uri.clone(), r.name.clone())
                     .with_mime_type("application/json");
                 if let Some(d) = &r.description {
@@ -550,20 +826,21 @@ impl ServerHandler for Gateway {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let uri = request.uri.to_string();
-        let Some((def, args)) = resource_def(&self.inner.engine.catalog().resources, &uri) else {
+        let Some((index, def, args)) = resource_def(&self.inner.resources, &uri) else {
             return Err(ErrorData::resource_not_found(
                 format!("no resource `{uri}`; see resources/list and resources/templates/list"),
                 None,
             ));
         };
+        let instance = &self.inner.instances[index];
         let ctx = CallContext {
             cancel: context.ct.clone(),
             progress: None,
-            keys: self.client_keys(&context),
+            keys: self.client_keys(instance, &context),
         };
         let outcome = match (&def.tool, &def.request) {
-            (Some(tool), _) => self.serve_tool(tool, Some(args), &ctx).await,
-            (None, Some(req)) => self.inner.engine.resource_request(req, &args, &ctx).await,
+            (Some(tool), _) => self.serve_tool(instance, tool, Some(args), &ctx).await,
+            (None, Some(req)) => instance.engine.resource_request(req, &args, &ctx).await,
             (None, None) => Err(ToolError::new(
                 ErrorCode::Internal,
                 "resource has no tool or request",
@@ -597,11 +874,9 @@ impl ServerHandler for Gateway {
     ) -> Result<ListPromptsResult, ErrorData> {
         let items = self
             .inner
-            .engine
-            .catalog()
             .prompts
             .iter()
-            .map(|p| {
+            .map(|(_, p)| {
                 let args = p
                     .arguments
                     .iter()
@@ -627,13 +902,11 @@ impl ServerHandler for Gateway {
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        let Some(def) = self
+        let Some((_, def)) = self
             .inner
-            .engine
-            .catalog()
             .prompts
             .iter()
-            .find(|p| p.name == request.name)
+            .find(|(_, p)| p.name == request.name)
         else {
             return Err(ErrorData::invalid_params(
                 format!("unknown prompt `{}`; see prompts/list", request.name),

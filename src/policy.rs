@@ -103,6 +103,8 @@ pub struct Policy {
     pub read_only: bool,
     pub enabled: Option<Patterns>,
     pub disabled: Option<Patterns>,
+    /// The instance's tool-name prefix: patterns match a tool's name with or without it.
+    pub prefix: String,
 }
 
 /// Why a tool is not available.
@@ -123,21 +125,20 @@ impl Policy {
         if self.read_only && (def.access == Access::Write || writes) {
             return Some(Refusal::ReadOnly);
         }
-        if self
-            .enabled
-            .as_ref()
-            .is_some_and(|p| !p.is_match(&def.name))
-        {
+        let exposed = self.exposed(&def.name);
+        let matches = |p: &Patterns| p.is_match(&def.name) || p.is_match(&exposed);
+        if self.enabled.as_ref().is_some_and(|p| !matches(p)) {
             return Some(Refusal::Disabled);
         }
-        if self
-            .disabled
-            .as_ref()
-            .is_some_and(|p| p.is_match(&def.name))
-        {
+        if self.disabled.as_ref().is_some_and(matches) {
             return Some(Refusal::Disabled);
         }
         None
+    }
+
+    /// A tool's name as clients see it.
+    pub fn exposed(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
     }
 
     /// The call-time check: `Ok` or the structured refusal.
@@ -151,7 +152,10 @@ impl Policy {
             None => Ok(()),
             Some(Refusal::ReadOnly) if def.access == Access::Write => Err(ToolError::new(
                 ErrorCode::ReadOnly,
-                format!("`{}` changes monitoring state and this gateway is read-only", def.name),
+                format!(
+                    "`{}` changes monitoring state and this gateway is read-only",
+                    self.exposed(&def.name)
+                ),
             )
             .with_hint(format!(
                 "Read-only mode is on ({}). Use the read tools, or ask the operator to turn it off.",
@@ -159,12 +163,15 @@ impl Policy {
             ))),
             Some(Refusal::ReadOnly) => Err(ToolError::new(
                 ErrorCode::ReadOnly,
-                format!("this call of `{}` would write and this gateway is read-only", def.name),
+                format!(
+                    "this call of `{}` would write and this gateway is read-only",
+                    self.exposed(&def.name)
+                ),
             )
             .with_hint("In read-only mode escape hatches only read: use method GET or HEAD.")),
             Some(Refusal::Disabled) => Err(ToolError::new(
                 ErrorCode::ToolDisabled,
-                format!("`{}` is disabled on this gateway", def.name),
+                format!("`{}` is disabled on this gateway", self.exposed(&def.name)),
             )
             .with_hint(format!(
                 "The operator's tool filter ({} / {}) excludes it; call tools/list for the tools you can use.",

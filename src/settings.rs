@@ -18,11 +18,13 @@ use std::time::Duration;
 /// The placeholder the Docker MCP Gateway passes for unset secrets.
 pub const DOCKER_UNSET: &str = "<UNKNOWN>";
 
-/// Environment lookup with overrides.
+/// Settings lookup in three layers: overrides (the command line, `lookout demo`), then the
+/// process environment, then one instance's values from the configuration file.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     overrides: HashMap<String, String>,
     process: bool,
+    file: HashMap<String, String>,
 }
 
 impl Env {
@@ -31,6 +33,7 @@ impl Env {
         Env {
             overrides: HashMap::new(),
             process: true,
+            file: HashMap::new(),
         }
     }
 
@@ -39,6 +42,7 @@ impl Env {
         Env {
             overrides: values.into_iter().collect(),
             process: false,
+            file: HashMap::new(),
         }
     }
 
@@ -47,15 +51,46 @@ impl Env {
         self.overrides.insert(name.into(), value.into());
     }
 
-    /// The value of `name`, or `None` when unset, empty or `<UNKNOWN>`.
-    pub fn get(&self, name: &str) -> Option<String> {
-        let raw = match self.overrides.get(name) {
-            Some(v) => Some(v.clone()),
-            None if self.process => std::env::var(name).ok(),
-            None => None,
+    /// This environment with a configuration file's values below it.
+    pub fn with_file_layer(&self, file: HashMap<String, String>) -> Env {
+        Env {
+            overrides: self.overrides.clone(),
+            process: self.process,
+            file,
+        }
+    }
+
+    /// A value in one layer, `None` when unset, empty or `<UNKNOWN>`.
+    fn layer(&self, layer: usize, name: &str) -> Option<String> {
+        let raw = match layer {
+            0 => self.overrides.get(name).cloned(),
+            1 if self.process => std::env::var(name).ok(),
+            2 => self.file.get(name).cloned(),
+            _ => None,
         }?;
         let trimmed = raw.trim();
         (!trimmed.is_empty() && trimmed != DOCKER_UNSET).then(|| trimmed.to_string())
+    }
+
+    /// The value of `name`, or `None` when unset, empty or `<UNKNOWN>`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        (0..3).find_map(|layer| self.layer(layer, name))
+    }
+
+    /// The value of `name` from the command line or the process environment only.
+    pub fn process_value(&self, name: &str) -> Option<String> {
+        (0..2).find_map(|layer| self.layer(layer, name))
+    }
+
+    /// The first of `names` that is set, layer by layer: a name set on the command line wins
+    /// over one set in the environment, which wins over the file, whatever their order in
+    /// `names` (the order breaks ties within a layer).
+    pub fn get_first(&self, names: &[&str]) -> Option<(String, String)> {
+        (0..3).find_map(|layer| {
+            names
+                .iter()
+                .find_map(|n| self.layer(layer, n).map(|v| (n.to_string(), v)))
+        })
     }
 
     /// A boolean in the forms people write: 1/true/yes/on and 0/false/no/off.
@@ -108,8 +143,10 @@ pub struct BackendSettings {
 /// Looks up a generic setting: the backend's own variable first, then `LOOKOUT_<generic>`.
 /// Returns the variable that was set and its value.
 fn lookup(env: &Env, own: Option<&str>, generic: &str) -> Option<(String, String)> {
-    own.and_then(|name| env.get(name).map(|v| (name.to_string(), v)))
-        .or_else(|| env.get(generic).map(|v| (generic.to_string(), v)))
+    match own {
+        Some(own) => env.get_first(&[own, generic]),
+        None => env.get_first(&[generic]),
+    }
 }
 
 /// The name to show in hints: the backend's own variable if it has one, else the generic.
@@ -159,6 +196,7 @@ impl BackendSettings {
             read_only,
             enabled: patterns(&names.enabled_tools, "LOOKOUT_ENABLED_TOOLS")?,
             disabled: patterns(&names.disabled_tools, "LOOKOUT_DISABLED_TOOLS")?,
+            prefix: String::new(),
         };
         let policy_names = PolicyNames {
             read_only: shown(names.read_only.as_deref(), "LOOKOUT_READ_ONLY"),

@@ -72,7 +72,8 @@ async fn mcp_health(State(gateway): State<Gateway>) -> Response {
         "status": "healthy",
         "service": "lookout",
         "version": env!("CARGO_PKG_VERSION"),
-        "backend": gateway.engine().catalog().backend,
+        "backend": gateway.instances().iter().map(|i| i.engine().catalog().backend.as_str()).collect::<Vec<_>>().join(","),
+        "instances": gateway.instances().iter().map(|i| i.name()).collect::<Vec<_>>(),
         "mode": "stateless",
         "tools": gateway.tool_list().len(),
         "activeSessions": 0,
@@ -93,7 +94,9 @@ async fn mcp_tools(State(gateway): State<Gateway>) -> Response {
 
 /// Refuses `/mcp` requests without a key when the gateway forwards each client's own key.
 async fn require_client_key(State(gateway): State<Gateway>, req: Request, next: Next) -> Response {
-    let upstream = gateway.engine().upstream();
+    let Some(upstream) = gateway.sole_passthrough() else {
+        return next.run(req).await;
+    };
     if req.method() == Method::OPTIONS || !upstream.client_keys(req.headers()).is_empty() {
         return next.run(req).await;
     }
@@ -118,7 +121,7 @@ async fn require_client_key(State(gateway): State<Gateway>, req: Request, next: 
             "error": "missing_api_key",
             "message": format!(
                 "this gateway forwards each request's own {} API key: send it as {}",
-                gateway.engine().catalog().backend,
+                upstream.backend(),
                 shown.join(" or ")
             ),
         })),
@@ -141,7 +144,7 @@ pub fn router(gateway: Gateway, hosts: Vec<String>, shutdown: CancellationToken)
         config,
     );
     let mut mcp = Router::new().route_service("/mcp", service);
-    if gateway.engine().upstream().passthrough() {
+    if gateway.sole_passthrough().is_some() {
         mcp = mcp.layer(middleware::from_fn_with_state(
             gateway.clone(),
             require_client_key,

@@ -391,6 +391,11 @@ impl Upstream {
     }
 
     /// The backend's base URL as configured.
+    /// The backend's name (`thruk`), for messages.
+    pub fn backend(&self) -> &str {
+        &self.backend
+    }
+
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -757,9 +762,8 @@ fn proxy_auth_headers(
     env: &Env,
 ) -> Result<Vec<(HeaderName, HeaderValue, Vec<String>)>, StartupError> {
     let value = |s: &crate::catalog::Setting| env.resolve(s).map(|v| settings::as_text(&v));
-    let var = |s: &crate::catalog::Setting, what: &str| {
-        s.env.clone().unwrap_or_else(|| what.to_string())
-    };
+    let var =
+        |s: &crate::catalog::Setting, what: &str| s.env.clone().unwrap_or_else(|| what.to_string());
     let sensitive = |text: &str, what: &str| {
         HeaderValue::from_str(text)
             .map(|mut v| {
@@ -801,7 +805,8 @@ fn proxy_auth_headers(
     }
     if let Some((user, password)) = basic {
         use base64::Engine as _;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         let text = format!("Basic {encoded}");
         out.push((
             http::header::AUTHORIZATION,
@@ -812,7 +817,10 @@ fn proxy_auth_headers(
     if let Some(token) = token {
         out.push((
             http::header::AUTHORIZATION,
-            sensitive(&format!("Bearer {token}"), &var(&def.bearer_token, "the proxy token"))?,
+            sensitive(
+                &format!("Bearer {token}"),
+                &var(&def.bearer_token, "the proxy token"),
+            )?,
             vec![token],
         ));
     }
@@ -881,4 +889,3 @@ fn error_text(v: &Value) -> Option<String> {
         None => msg.to_string(),
     })
 }
-
