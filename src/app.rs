@@ -48,6 +48,7 @@ fn plan(opts: &Options, env: &Env) -> Result<Plan, StartupError> {
             backend: opts.backend.clone(),
             prefix: String::new(),
             env: env.clone(),
+            file: None,
         }];
         return Ok(Plan {
             catalogs,
@@ -86,6 +87,14 @@ fn build_instance(
     };
     let env = &instance.env;
     let mut settings = BackendSettings::resolve(env, &loaded.catalog).map_err(named)?;
+    if let Some(file) = &instance.file {
+        // Hints name the file's keys too, where the operator most likely set them.
+        let names = &mut settings.policy_names;
+        let at = format!("of instance `{}` in {file}", instance.name);
+        names.read_only = format!("{}, or `read_only` {at}", names.read_only);
+        names.enabled = format!("{}, or `enabled_tools` {at}", names.enabled);
+        names.disabled = format!("{}, or `disabled_tools` {at}", names.disabled);
+    }
     let passable = loaded
         .catalog
         .connection

@@ -307,6 +307,8 @@ pub struct InstancePlan {
     pub prefix: String,
     /// The instance's settings: the process environment over the file's values.
     pub env: Env,
+    /// The configuration file it comes from, for messages.
+    pub file: Option<String>,
 }
 
 /// Turns the file's instances into per-instance settings, against the catalogs they use.
@@ -471,6 +473,7 @@ pub fn plan(
             backend: b.backend.clone(),
             prefix: b.prefix.clone().unwrap_or_default(),
             env: env.with_file_layer(layer),
+            file: Some(source.to_string()),
         });
     }
     Ok(out)
