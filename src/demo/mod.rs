@@ -9,6 +9,7 @@
 
 mod commands;
 mod data;
+pub mod maintenant;
 pub mod oneuptime;
 mod query;
 mod rows;
