@@ -169,6 +169,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             opts.backend = "oneuptime".into();
             Some(Box::new(demo))
         }
+        Some(Command::Demo { backend: which }) if which == "maintenant" => {
+            use lookout::demo::maintenant::MaintenantDemo;
+            let demo = MaintenantDemo::start()
+                .await
+                .map_err(|e| format!("demo backend: {e}"))?;
+            tracing::info!(url = %demo.base_url(), "demo maintenant backend started");
+            env.set("MAINTENANT_URL", demo.base_url());
+            opts.backend = "maintenant".into();
+            Some(Box::new(demo))
+        }
         Some(Command::Demo { .. }) => {
             let demo = lookout::demo::DemoBackend::start()
                 .await

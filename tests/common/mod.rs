@@ -91,6 +91,7 @@ pub fn lookout_command(base_url: &str, key: Option<&str>, extra: &[(&str, &str)]
         "LOOKOUT_RATE_LIMIT",
         "LOOKOUT_RETRIES",
         "LOOKOUT_CACHE",
+        "LOOKOUT_CONFIG",
     ] {
         cmd.env_remove(var);
     }
@@ -343,6 +344,57 @@ pub fn oneuptime_command(base_url: &str, key: Option<&str>, extra: &[(&str, &str
     if let Some(k) = key {
         cmd.env("ONEUPTIME_API_KEY", k);
     }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// The 19 tools of the maintenant catalog, in catalog order.
+pub const MAINTENANT_TOOLS: [&str; 19] = [
+    "list_containers",
+    "get_container",
+    "get_container_logs",
+    "list_endpoints",
+    "get_endpoint_history",
+    "list_heartbeats",
+    "list_certificates",
+    "list_alerts",
+    "get_resources",
+    "get_top_consumers",
+    "get_updates",
+    "get_health",
+    "acknowledge_alert",
+    "create_incident",
+    "update_incident",
+    "create_maintenance",
+    "pause_monitor",
+    "resume_monitor",
+    "maintenant_query",
+];
+
+/// A `lookout --backend maintenant` command with a clean environment.
+pub fn maintenant_command(base_url: &str, extra: &[(&str, &str)]) -> Command {
+    let mut cmd = lookout_command("http://127.0.0.1:9/unused", None, &[]);
+    for var in [
+        "MAINTENANT_URL",
+        "MAINTENANT_TIMEOUT",
+        "MAINTENANT_VERIFY_SSL",
+        "MAINTENANT_PROXY_USER",
+        "MAINTENANT_PROXY_PASSWORD",
+        "MAINTENANT_PROXY_TOKEN",
+        "MAINTENANT_PROXY_HEADER",
+        "MAINTENANT_READ_ONLY",
+        "MAINTENANT_ENABLED_TOOLS",
+        "MAINTENANT_DISABLED_TOOLS",
+        "MAINTENANT_AUDIT_LOG",
+        "MAINTENANT_MAX_CONCURRENT",
+        "LOOKOUT_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.arg("--backend").arg("maintenant");
+    cmd.env("MAINTENANT_URL", base_url);
     for (k, v) in extra {
         cmd.env(k, v);
     }
