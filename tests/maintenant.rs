@@ -261,11 +261,13 @@ async fn logs_come_back_as_text_keeping_the_newest_lines() {
             .contains("LOGS_UNAVAILABLE")
     );
     assert!(e["hint"].as_str().unwrap_or("").contains("runtime"));
+    let reqs = sent(&demo);
     assert_eq!(
-        sent(&demo).len(),
-        1,
-        "a 502 on a read is retried only while it may help"
+        reqs.len(),
+        3,
+        "a read is retried on 5xx (twice by default), then reported"
     );
+    assert!(reqs.iter().all(|r| r.path == "/api/v1/containers/19/logs"));
 }
 
 #[tokio::test]
