@@ -156,7 +156,9 @@ async fn container_tools_send_the_right_requests_and_shape_answers() {
     assert!(rows(&body).iter().any(|r| r["name"] == "media-radarr-1"));
     for row in rows(&body) {
         assert!(
-            keys(row).iter().all(|k| ["name", "state", "error_detail"].contains(k)),
+            keys(row)
+                .iter()
+                .all(|k| ["name", "state", "error_detail"].contains(k)),
             "only the columns asked for: {row}"
         );
     }
@@ -722,7 +724,14 @@ async fn the_community_edition_gets_a_clear_edition_error() {
 
 #[tokio::test]
 async fn reverse_proxy_credentials_of_each_kind() {
-    let kinds: [(ProxyAuth, Vec<(&str, &str)>, &str, &str); 3] = [
+    // (what the proxy wants, the settings that supply it, the header sent, its value)
+    type Kind = (
+        ProxyAuth,
+        Vec<(&'static str, &'static str)>,
+        &'static str,
+        &'static str,
+    );
+    let kinds: [Kind; 3] = [
         (
             ProxyAuth::Basic {
                 user: "lookout".into(),
