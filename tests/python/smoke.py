@@ -3,7 +3,8 @@
 Spawns `lookout demo` (the gateway against its embedded Thruk-shaped backend) over stdio,
 lists tools, resources and prompts, calls a read tool, a write tool and a failing call, and
 reads a resource; then `lookout demo oneuptime`, whose 153 generated tools the SDK must accept,
-with a list, a get with a relation, a workflow write and a refused id.
+with a list, a get with a relation, a workflow write and a refused id; then `lookout demo
+maintenant`: a container, its logs, the alert history, the live top consumers, a refused id.
 Usage: python tests/python/smoke.py path/to/lookout
 """
 
@@ -48,7 +49,8 @@ async def main(binary: str) -> int:
         prompt = await client.get_prompt("investigate_alert", {"host": "web-03"})
         assert "web-03" in prompt.messages[0].content.text
     await oneuptime(binary)
-    print("python sdk smoke: 2 passed, 0 failed")
+    await maintenant(binary)
+    print("python sdk smoke: 3 passed (thruk, oneuptime, maintenant), 0 failed")
     return 0
 
 
@@ -67,6 +69,23 @@ async def oneuptime(binary: str) -> None:
         ack = structured(await client.call_tool("acknowledge_incident", {"incidentId": incident_id}))
         assert "is now" in ack["message"], ack
         bad = await client.call_tool("get_monitor", {"id": "web-01"})
+        assert bad.is_error and structured(bad)["code"] == "VALIDATION_ERROR", bad
+
+
+async def maintenant(binary: str) -> None:
+    params = StdioServerParameters(command=binary, args=["demo", "maintenant"], env={"LOOKOUT_LOG": "warn"})
+    async with Client(stdio_client(params), mode="legacy", cache=None) as client:
+        tools = (await client.list_tools()).tools
+        assert len(tools) == 19, [t.name for t in tools]
+        unhealthy = structured(await client.call_tool("get_container", {"container_id": "2"}))
+        assert unhealthy["container"]["health_status"] == "unhealthy", unhealthy
+        logs = structured(await client.call_tool("get_container_logs", {"container_id": "2", "lines": 20}))
+        assert logs["lines_returned"] == 20 and isinstance(logs["logs"], str), logs
+        history = structured(await client.call_tool("list_alerts", {"active_only": False, "limit": 3}))
+        assert history["returned"] == 3 and "next_before" in history, history
+        top = structured(await client.call_tool("get_top_consumers", {"metric": "cpu"}))
+        assert top["consumers"][0]["container_name"] == "shop-api-1", top
+        bad = await client.call_tool("get_container", {"container_id": "shop-api"})
         assert bad.is_error and structured(bad)["code"] == "VALIDATION_ERROR", bad
 
 
