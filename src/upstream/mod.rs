@@ -889,3 +889,112 @@ fn error_text(v: &Value) -> Option<String> {
         None => msg.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{ProxyAuthDef, Setting};
+    use serde_json::json;
+
+    #[test]
+    fn error_bodies_in_every_shape() {
+        assert_eq!(
+            error_text(&json!({"message": "no such host", "code": 404})).as_deref(),
+            Some("no such host")
+        );
+        assert_eq!(
+            error_text(&json!({"error": "Invalid API key", "description": "expired"})).as_deref(),
+            Some("Invalid API key: expired")
+        );
+        assert_eq!(
+            error_text(&json!({"error": {"code": "PRO_REQUIRED", "message": "needs Pro"}}))
+                .as_deref(),
+            Some("PRO_REQUIRED: needs Pro")
+        );
+        assert_eq!(
+            error_text(&json!({"error": {
+                "code": "EDITION_REQUIRED", "message": "incidents need a paid edition",
+                "feature": "incidents", "required_edition": "personal", "nested": {"x": 1}
+            }}))
+            .as_deref(),
+            Some(
+                "EDITION_REQUIRED: incidents need a paid edition (feature=incidents, required_edition=personal)"
+            )
+        );
+        assert_eq!(error_text(&json!({"error": {}})), None);
+        assert_eq!(error_text(&json!([1, 2])), None);
+    }
+
+    fn setting(var: &str) -> Setting {
+        Setting {
+            env: Some(var.into()),
+            default: None,
+        }
+    }
+
+    fn proxy() -> ProxyAuthDef {
+        ProxyAuthDef {
+            basic_user: setting("U"),
+            basic_password: setting("P"),
+            bearer_token: setting("T"),
+            header: setting("H"),
+        }
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env::isolated(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn proxy_credentials_become_headers() {
+        let headers = proxy_auth_headers("m", &proxy(), &env(&[("U", "lookout"), ("P", "pw")]))
+            .expect("basic");
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[0].0, http::header::AUTHORIZATION);
+        assert_eq!(headers[0].1, "Basic bG9va291dDpwdw==");
+        assert!(headers[0].1.is_sensitive());
+        assert!(
+            headers[0].2.contains(&"pw".to_string()),
+            "the password is scrubbed"
+        );
+        let headers = proxy_auth_headers("m", &proxy(), &env(&[("T", "tok")])).expect("bearer");
+        assert_eq!(headers[0].1, "Bearer tok");
+        let headers = proxy_auth_headers(
+            "m",
+            &proxy(),
+            &env(&[("T", "tok"), ("H", "Remote-User:  lookout ")]),
+        )
+        .expect("bearer and a header");
+        assert_eq!(headers[1].0.as_str(), "remote-user");
+        assert_eq!(headers[1].1, "lookout");
+        assert!(
+            proxy_auth_headers("m", &proxy(), &env(&[]))
+                .expect("none")
+                .is_empty(),
+            "no proxy credentials at all"
+        );
+    }
+
+    #[test]
+    fn contradictory_proxy_credentials_are_refused() {
+        for (pairs, expected) in [
+            (vec![("U", "u")], "U is set but P is not"),
+            (vec![("P", "p")], "P is set but U is not"),
+            (
+                vec![("U", "u"), ("P", "p"), ("T", "t")],
+                "both use the Authorization header",
+            ),
+            (vec![("H", "no colon")], "must be written `Name: value`"),
+            (vec![("H", "Bad Name: v")], "is not a header name"),
+            (
+                vec![("T", "t"), ("H", "Authorization: Basic x")],
+                "already sets",
+            ),
+        ] {
+            let e = proxy_auth_headers("m", &proxy(), &env(&pairs))
+                .expect_err(expected)
+                .to_string();
+            assert!(e.contains(expected), "{pairs:?}: {e}");
+        }
+    }
+}
