@@ -117,6 +117,9 @@ pub struct AuditRecord<'a> {
     pub instance: Option<&'a str>,
     pub tool: &'a str,
     pub user: Option<&'a str>,
+    /// The authenticated HTTP client (a token's name), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<&'a str>,
     pub args: Value,
     pub target: Option<String>,
     pub outcome: Outcome,
@@ -128,6 +131,11 @@ pub struct AuditRecord<'a> {
     pub upstream_status: Option<u16>,
     pub duration_ms: u64,
 }
+
+/// The HTTP client a request was authenticated as (a token's name), carried in the request's
+/// extensions from the transport to the audit line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller(pub String);
 
 /// The audit log of a gateway.
 #[derive(Debug)]
@@ -156,6 +164,7 @@ impl Audit {
         instance: Option<&str>,
         tool: &str,
         user: Option<&str>,
+        client: Option<&str>,
         args: &Map<String, Value>,
         target: Option<String>,
         result: Result<(), &ToolError>,
@@ -185,6 +194,7 @@ impl Audit {
             instance,
             tool,
             user,
+            client,
             args: redact(&Value::Object(args.clone()), scrub),
             target: target.map(|t| scrub(&t)),
             outcome,

@@ -58,6 +58,8 @@ pub struct CallContext {
     pub cancel: CancellationToken,
     pub progress: Option<UnboundedSender<Progress>>,
     pub keys: Option<Arc<ClientKeys>>,
+    /// The authenticated HTTP client, for audit lines.
+    pub caller: Option<String>,
 }
 
 impl CallContext {

@@ -196,8 +196,26 @@ async fn run(cli: Cli) -> Result<(), String> {
     match &cli.listen {
         Some(spec) => {
             let addr = transport::http::parse_listen(spec)?;
+            let auth = transport::auth::from_env(&env, addr).map_err(|e| e.to_string())?;
             let hosts = transport::http::allowed_hosts(env.get("MCP_HTTP_ALLOWED_HOSTS"), addr);
-            transport::http::serve(gateway, addr, hosts, shutdown)
+            let extra: Vec<String> = hosts
+                .iter()
+                .filter(|h| !matches!(h.as_str(), "localhost" | "127.0.0.1" | "::1"))
+                .cloned()
+                .collect();
+            let access = transport::http::Access {
+                origins: transport::auth::allowed_origins(&env, &extra),
+                hosts,
+                auth,
+            };
+            if matches!(access.auth, transport::auth::ClientAuth::Tokens(_))
+                && gateway.sole_passthrough().is_some()
+            {
+                tracing::info!(
+                    "Authorization carries the gateway's bearer token: clients send their upstream key in x-api-key"
+                );
+            }
+            transport::http::serve(gateway, addr, access, shutdown)
                 .await
                 .map_err(|e| e.to_string())
         }

@@ -286,6 +286,7 @@ impl Gateway {
             });
             audit(
                 instance,
+                ctx.caller.as_deref(),
                 &tool.def,
                 &given,
                 outcome.as_ref().map(|_| ()),
@@ -303,8 +304,18 @@ impl Gateway {
     }
 }
 
+/// The authenticated HTTP client of a request, if the transport recorded one.
+fn caller(context: &RequestContext<RoleServer>) -> Option<String> {
+    let parts = context.extensions.get::<http::request::Parts>()?;
+    parts
+        .extensions
+        .get::<crate::audit::Caller>()
+        .map(|c| c.0.clone())
+}
+
 fn audit(
     instance: &Instance,
+    caller: Option<&str>,
     def: &ToolDef,
     args: &Map<String, Value>,
     result: Result<(), &ToolError>,
@@ -324,6 +335,7 @@ fn audit(
         (instance.name != *backend).then_some(instance.name.as_str()),
         &instance.policy.exposed(&def.name),
         upstream.user(),
+        caller,
         args,
         target,
         result,
@@ -729,6 +741,7 @@ impl ServerHandler for Gateway {
             cancel: context.ct.clone(),
             progress: None,
             keys: self.client_keys(instance, &context),
+            caller: caller(&context),
         };
         let forwarder = context.meta.get_progress_token().map(|token| {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
@@ -837,6 +850,7 @@ impl ServerHandler for Gateway {
             cancel: context.ct.clone(),
             progress: None,
             keys: self.client_keys(instance, &context),
+            caller: caller(&context),
         };
         let outcome = match (&def.tool, &def.request) {
             (Some(tool), _) => self.serve_tool(instance, tool, Some(args), &ctx).await,

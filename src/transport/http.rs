@@ -4,9 +4,12 @@
 //! case the reply is an event stream. `GET /healthz` is for load balancers; `GET /mcp/health`
 //! and `GET /mcp/tools` answer like OneUptime's MCP server, so checks written for it work.
 //!
-//! With key passthrough, every `/mcp` request must carry the client's own upstream key
-//! (`x-api-key` or `Authorization: Bearer`); one without gets 401 before any MCP handling.
+//! In front of `/mcp`, in this order: the bearer-token check ([`auth`](super::auth)), the
+//! key-passthrough guard (every request must carry the client's own upstream key, in
+//! `x-api-key`, or in `Authorization: Bearer` when the gateway has no tokens of its own; one
+//! without gets 401 before any MCP handling), then rmcp's Host and Origin checks.
 
+use super::auth::{self, ClientAuth};
 use crate::mcp::Gateway;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -129,14 +132,41 @@ async fn require_client_key(State(gateway): State<Gateway>, req: Request, next: 
         .into_response()
 }
 
+/// Who may call `/mcp`, and from where.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// Accepted `Host` header names.
+    pub hosts: Vec<String>,
+    /// Accepted `Origin` values; `None` accepts any.
+    pub origins: Option<Vec<String>>,
+    pub auth: ClientAuth,
+}
+
+impl Access {
+    /// Loopback only, no authentication (tests and local use).
+    pub fn loopback() -> Access {
+        Access {
+            hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            origins: auth::allowed_origins(&crate::settings::Env::isolated([]), &[]),
+            auth: ClientAuth::Open,
+        }
+    }
+}
+
 /// The axum application: `/mcp`, `/mcp/health`, `/mcp/tools` and `/healthz`.
-pub fn router(gateway: Gateway, hosts: Vec<String>, shutdown: CancellationToken) -> Router {
-    let config = StreamableHttpServerConfig::default()
+pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> Router {
+    let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
         .with_sse_keep_alive(Some(Duration::from_secs(15)))
-        .with_allowed_hosts(hosts)
+        .with_allowed_hosts(access.hosts)
         .with_cancellation_token(shutdown.child_token());
+    config = match access.origins {
+        Some(origins) => config
+            .with_allowed_origins(origins)
+            .enforce_origin_validation(),
+        None => config.disable_allowed_origins(),
+    };
     let factory = gateway.clone();
     let service = StreamableHttpService::new(
         move || Ok(factory.clone()),
@@ -148,6 +178,13 @@ pub fn router(gateway: Gateway, hosts: Vec<String>, shutdown: CancellationToken)
         mcp = mcp.layer(middleware::from_fn_with_state(
             gateway.clone(),
             require_client_key,
+        ));
+    }
+    if let ClientAuth::Tokens(tokens) = &access.auth {
+        // Outermost: nothing below sees a request without a valid token, or the token itself.
+        mcp = mcp.layer(middleware::from_fn_with_state(
+            tokens.clone(),
+            auth::require_token,
         ));
     }
     Router::new()
@@ -165,15 +202,15 @@ pub fn router(gateway: Gateway, hosts: Vec<String>, shutdown: CancellationToken)
 pub async fn serve(
     gateway: Gateway,
     addr: SocketAddr,
-    hosts: Vec<String>,
+    access: Access,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr()?;
-    tracing::info!(%local, "serving MCP over HTTP at http://{local}/mcp (health: /healthz)");
-    let app = router(gateway, hosts, shutdown.clone());
+    tracing::info!(%local, auth = %access.auth.describe(), "serving MCP over HTTP at http://{local}/mcp (health: /healthz)");
+    let app = router(gateway, access, shutdown.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await

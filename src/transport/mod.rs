@@ -2,6 +2,7 @@
 //!
 //! Both serve the same [`Gateway`](crate::mcp::Gateway); neither keeps per-client state.
 
+pub mod auth;
 pub mod http;
 pub mod stdio;
 

@@ -1,0 +1,323 @@
+//! End-to-end tests of who may call `/mcp` over HTTP: the binary refusing to listen off
+//! loopback without authentication, static bearer tokens (one, and a file of named ones, the
+//! name recorded in audit lines, the token never reaching a backend), the Origin allowlist,
+//! and key passthrough next to gateway tokens.
+
+mod common;
+
+use common::*;
+use lookout::demo::oneuptime::{ONEUPTIME_DEMO_KEY, OneUptimeDemo};
+use lookout::demo::{DEMO_API_KEY, DemoBackend};
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+const TOKEN: &str = "gateway-token-5f0c2e9a7b14d3c6";
+const ALICE: &str = "alice-token-8d1e4b7a2c9f6e03";
+const BOB: &str = "bob-token-3a6f9c1e8b2d7405";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Spawns `lookout --listen <host>:<port>` and waits for `/healthz` on 127.0.0.1.
+async fn serve_on(mut cmd: Command, host: &str) -> (tokio::process::Child, String) {
+    let port = free_port();
+    cmd.arg("--listen")
+        .arg(format!("{host}:{port}"))
+        .kill_on_drop(true);
+    let child = cmd.spawn().expect("spawn");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("lookout --listen did not come up");
+}
+
+/// A JSON-RPC POST to `/mcp` with optional extra headers.
+async fn post(base: &str, body: Value, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .header("mcp-protocol-version", "2025-06-18")
+        .json(&body);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.expect("post")
+}
+
+fn list_tools() -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+}
+
+fn call_tool(name: &str, args: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": name, "arguments": args}})
+}
+
+#[tokio::test]
+async fn listening_off_loopback_needs_authentication() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let mut cmd = lookout_command(&demo.base_url(), Some(DEMO_API_KEY), &[]);
+    cmd.arg("--listen")
+        .arg(format!("0.0.0.0:{}", free_port()))
+        .stderr(std::process::Stdio::piped());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(20), cmd.output())
+        .await
+        .expect("exits at once")
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("MCP_HTTP_TOKEN")
+            && err.contains("MCP_HTTP_TOKENS_FILE")
+            && err.contains("MCP_HTTP_ALLOW_UNAUTHENTICATED=true"),
+        "{err}"
+    );
+    // The explicit opt-out serves, as does a token.
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[("MCP_HTTP_ALLOW_UNAUTHENTICATED", "true")],
+        ),
+        "0.0.0.0",
+    )
+    .await;
+    assert_eq!(post(&base, list_tools(), &[]).await.status(), 200);
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[("MCP_HTTP_TOKEN", TOKEN)],
+        ),
+        "0.0.0.0",
+    )
+    .await;
+    assert_eq!(post(&base, list_tools(), &[]).await.status(), 401);
+    let auth = format!("Bearer {TOKEN}");
+    assert_eq!(
+        post(&base, list_tools(), &[("authorization", &auth)])
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn bearer_tokens_are_checked_named_and_never_forwarded() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let dir = tempfile::tempdir().expect("dir");
+    let tokens = dir.path().join("tokens.yaml");
+    std::fs::write(&tokens, format!("alice: {ALICE}\nbob: {BOB}\n")).expect("write");
+    let audit = dir.path().join("audit.jsonl");
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[
+                ("MCP_HTTP_TOKEN", TOKEN),
+                ("MCP_HTTP_TOKENS_FILE", tokens.to_str().expect("path")),
+                ("THRUK_AUDIT_LOG", audit.to_str().expect("path")),
+            ],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+
+    let r = post(&base, list_tools(), &[]).await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        r.headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer realm=\"lookout\"")
+    );
+    let r = post(
+        &base,
+        list_tools(),
+        &[("authorization", "Bearer not-a-token")],
+    )
+    .await;
+    assert_eq!(r.status(), 401);
+    let challenge = r
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_token");
+    for wrong in [
+        format!("Basic {ALICE}"),
+        ALICE.to_string(),
+        format!("Bearer {ALICE}x"),
+    ] {
+        assert_eq!(
+            post(&base, list_tools(), &[("authorization", &wrong)])
+                .await
+                .status(),
+            401,
+            "{wrong}"
+        );
+    }
+    assert!(demo.requests().is_empty(), "nothing reached the backend");
+
+    for token in [TOKEN, ALICE, BOB] {
+        let auth = format!("bearer {token}");
+        let r = post(&base, list_tools(), &[("authorization", &auth)]).await;
+        assert_eq!(r.status(), 200, "{token}");
+    }
+    // A write by bob: the audit line names him; Thruk never sees his token.
+    let auth = format!("Bearer {BOB}");
+    let r = post(
+        &base,
+        call_tool(
+            "thruk_acknowledge",
+            json!({"host": "web-03", "service": "HTTP", "comment": "seen"}),
+        ),
+        &[("authorization", &auth)],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["result"]["isError"], false, "{body}");
+    let sent = demo.requests();
+    assert!(!sent.is_empty());
+    for req in &sent {
+        let all = format!("{req:?}");
+        assert!(!all.contains(BOB), "the gateway token reached Thruk: {all}");
+        assert_eq!(req.header("authorization"), None);
+    }
+    let lines = std::fs::read_to_string(&audit).expect("audit file");
+    let line: Value = serde_json::from_str(lines.lines().last().expect("a line")).expect("json");
+    assert_eq!(line["client"], "bob", "{line}");
+    assert_eq!(line["tool"], "thruk_acknowledge");
+    assert!(!lines.contains(BOB));
+    // Health checks stay open for load balancers.
+    let health = reqwest::get(format!("{base}/healthz")).await.expect("get");
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn untrusted_origins_are_refused() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let (_child, base) = serve_on(
+        lookout_command(&demo.base_url(), Some(DEMO_API_KEY), &[]),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(
+        post(&base, list_tools(), &[]).await.status(),
+        200,
+        "no Origin: not a browser"
+    );
+    for origin in ["http://localhost:6274", "http://127.0.0.1:3000"] {
+        assert_eq!(
+            post(&base, list_tools(), &[("origin", origin)])
+                .await
+                .status(),
+            200,
+            "{origin}"
+        );
+    }
+    for origin in [
+        "https://evil.example",
+        "http://localhost.evil.example",
+        "null",
+    ] {
+        assert_eq!(
+            post(&base, list_tools(), &[("origin", origin)])
+                .await
+                .status(),
+            403,
+            "{origin}"
+        );
+    }
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[(
+                "MCP_HTTP_ALLOWED_ORIGINS",
+                "https://console.example.com:443",
+            )],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    assert_eq!(
+        post(
+            &base,
+            list_tools(),
+            &[("origin", "https://console.example.com")]
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        post(&base, list_tools(), &[("origin", "http://localhost:6274")])
+            .await
+            .status(),
+        403,
+        "a configured list replaces the loopback default"
+    );
+    assert!(demo.requests().is_empty());
+}
+
+#[tokio::test]
+async fn key_passthrough_uses_x_api_key_next_to_gateway_tokens() {
+    let demo = OneUptimeDemo::start().await.expect("demo");
+    let (_child, base) = serve_on(
+        oneuptime_command(
+            &demo.base_url(),
+            None,
+            &[
+                ("ONEUPTIME_KEY_PASSTHROUGH", "true"),
+                ("MCP_HTTP_TOKEN", TOKEN),
+            ],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    let auth = format!("Bearer {TOKEN}");
+    // The gateway token is not an upstream key.
+    let r = post(&base, list_tools(), &[("authorization", &auth)]).await;
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "missing_api_key");
+    // Without the gateway token, an upstream key alone is not enough.
+    let r = post(&base, list_tools(), &[("x-api-key", ONEUPTIME_DEMO_KEY)]).await;
+    assert_eq!(r.status(), 401);
+    // Both: served with the client's key, and the gateway token stays here.
+    let r = post(
+        &base,
+        call_tool("oneuptime_whoami", json!({})),
+        &[("authorization", &auth), ("x-api-key", ONEUPTIME_DEMO_KEY)],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(
+        body["result"]["structuredContent"]["name"], "Acme Production",
+        "{body}"
+    );
+    let sent = demo.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].header("apikey"), Some(ONEUPTIME_DEMO_KEY));
+    assert!(!format!("{:?}", sent[0]).contains(TOKEN));
+}
