@@ -203,10 +203,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .filter(|h| !matches!(h.as_str(), "localhost" | "127.0.0.1" | "::1"))
                 .cloned()
                 .collect();
+            let max_body = match env.get("MCP_HTTP_MAX_BODY_BYTES") {
+                None => transport::http::DEFAULT_MAX_BODY,
+                Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1024).ok_or_else(|| {
+                    format!("configuration: MCP_HTTP_MAX_BODY_BYTES={v}: give a number of bytes, at least 1024")
+                })?,
+            };
             let access = transport::http::Access {
                 origins: transport::auth::allowed_origins(&env, &extra),
                 hosts,
                 auth,
+                max_body,
             };
             if matches!(access.auth, transport::auth::ClientAuth::Tokens(_))
                 && gateway.sole_passthrough().is_some()

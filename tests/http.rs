@@ -130,6 +130,13 @@ async fn background_query_streams_progress_then_the_result() {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|c| c.starts_with("text/event-stream"))
     );
+    assert_eq!(
+        resp.headers()
+            .get("x-accel-buffering")
+            .and_then(|v| v.to_str().ok()),
+        Some("no"),
+        "nginx must not buffer the stream"
+    );
     let text = resp.text().await.expect("body");
     let events: Vec<Value> = text
         .lines()

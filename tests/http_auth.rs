@@ -1,7 +1,7 @@
-//! End-to-end tests of who may call `/mcp` over HTTP: the binary refusing to listen off
-//! loopback without authentication, static bearer tokens (one, and a file of named ones, the
+//! End-to-end tests of who may call `/mcp` over HTTP, and with what: the binary refusing to
+//! listen off loopback without authentication, static bearer tokens (one, and a file of named ones, the
 //! name recorded in audit lines, the token never reaching a backend), the Origin allowlist,
-//! and key passthrough next to gateway tokens.
+//! key passthrough next to gateway tokens, and the request body limit.
 
 mod common;
 
@@ -320,4 +320,38 @@ async fn key_passthrough_uses_x_api_key_next_to_gateway_tokens() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].header("apikey"), Some(ONEUPTIME_DEMO_KEY));
     assert!(!format!("{:?}", sent[0]).contains(TOKEN));
+}
+
+#[tokio::test]
+async fn request_bodies_are_limited() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[("MCP_HTTP_MAX_BODY_BYTES", "2048")],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    let small = call_tool("thruk_get_host", json!({"host": "web-01"}));
+    assert_eq!(post(&base, small, &[]).await.status(), 200);
+    let big = call_tool("thruk_get_host", json!({"host": "x".repeat(4096)}));
+    assert_eq!(post(&base, big, &[]).await.status(), 413);
+    assert_eq!(
+        demo.requests().len(),
+        1,
+        "the oversized call reached nothing"
+    );
+    let mut cmd = lookout_command(
+        &demo.base_url(),
+        Some(DEMO_API_KEY),
+        &[("MCP_HTTP_MAX_BODY_BYTES", "lots")],
+    );
+    cmd.arg("--listen")
+        .arg(format!("127.0.0.1:{}", free_port()))
+        .stderr(std::process::Stdio::piped());
+    let out = cmd.output().await.expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MCP_HTTP_MAX_BODY_BYTES=lots"));
 }

@@ -140,6 +140,8 @@ pub struct Access {
     /// Accepted `Origin` values; `None` accepts any.
     pub origins: Option<Vec<String>>,
     pub auth: ClientAuth,
+    /// Largest request body accepted (413 beyond).
+    pub max_body: usize,
 }
 
 impl Access {
@@ -149,8 +151,28 @@ impl Access {
             hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             origins: auth::allowed_origins(&crate::settings::Env::isolated([]), &[]),
             auth: ClientAuth::Open,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
+}
+
+/// Default request body limit: rmcp's 4 MiB.
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Event streams pass through nginx unbuffered, so progress reaches the client as it happens.
+async fn unbuffered_streams(mut response: Response) -> Response {
+    let streaming = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/event-stream"));
+    if streaming {
+        response.headers_mut().insert(
+            header::HeaderName::from_static("x-accel-buffering"),
+            header::HeaderValue::from_static("no"),
+        );
+    }
+    response
 }
 
 /// The axum application: `/mcp`, `/mcp/health`, `/mcp/tools` and `/healthz`.
@@ -160,6 +182,7 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
         .with_json_response(true)
         .with_sse_keep_alive(Some(Duration::from_secs(15)))
         .with_allowed_hosts(access.hosts)
+        .with_max_request_body_bytes(access.max_body)
         .with_cancellation_token(shutdown.child_token());
     config = match access.origins {
         Some(origins) => config
@@ -173,7 +196,9 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
         Arc::new(NeverSessionManager::default()),
         config,
     );
-    let mut mcp = Router::new().route_service("/mcp", service);
+    let mut mcp = Router::new()
+        .route_service("/mcp", service)
+        .layer(middleware::map_response(unbuffered_streams));
     if gateway.sole_passthrough().is_some() {
         mcp = mcp.layer(middleware::from_fn_with_state(
             gateway.clone(),
