@@ -87,6 +87,7 @@ fn build_instance(
     };
     let env = &instance.env;
     let mut settings = BackendSettings::resolve(env, &loaded.catalog).map_err(named)?;
+    settings.tuning.label = instance.name.clone();
     if let Some(file) = &instance.file {
         // Hints name the file's keys too, where the operator most likely set them.
         let names = &mut settings.policy_names;

@@ -21,6 +21,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod mcp;
+pub mod metrics;
 pub mod policy;
 pub mod settings;
 pub mod template;

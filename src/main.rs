@@ -209,11 +209,38 @@ async fn run(cli: Cli) -> Result<(), String> {
                     format!("configuration: MCP_HTTP_MAX_BODY_BYTES={v}: give a number of bytes, at least 1024")
                 })?,
             };
+            let client_rate = match env.get("MCP_HTTP_RATE_LIMIT") {
+                None => None,
+                Some(v) => Some(lookout::upstream::layers::Rate::parse(&v).ok_or_else(|| {
+                    format!("configuration: MCP_HTTP_RATE_LIMIT={v}: give requests per second (`10`), or per minute or hour (`600/m`, `3600/h`)")
+                })?),
+            };
+            let metrics_addr = match env.get("LOOKOUT_METRICS_LISTEN") {
+                None => None,
+                Some(v) => Some(
+                    transport::http::parse_listen(&v)
+                        .map_err(|e| format!("configuration: LOOKOUT_METRICS_LISTEN: {e}"))?,
+                ),
+            };
+            if let Some(maddr) = metrics_addr {
+                let listener = tokio::net::TcpListener::bind(maddr)
+                    .await
+                    .map_err(|e| format!("cannot listen on {maddr} for metrics: {e}"))?;
+                tracing::info!(%maddr, "serving Prometheus metrics at http://{maddr}/metrics");
+                let stop = shutdown.clone();
+                tokio::spawn(async move {
+                    let _ = axum::serve(listener, transport::http::metrics_router())
+                        .with_graceful_shutdown(async move { stop.cancelled().await })
+                        .await;
+                });
+            }
             let access = transport::http::Access {
                 origins: transport::auth::allowed_origins(&env, &extra),
                 hosts,
                 auth,
                 max_body,
+                client_rate,
+                metrics_here: metrics_addr.is_none(),
             };
             if matches!(access.auth, transport::auth::ClientAuth::Tokens(_))
                 && gateway.sole_passthrough().is_some()

@@ -769,7 +769,13 @@ impl ServerHandler for Gateway {
             // Let queued progress go out before the result.
             let _ = f.await;
         }
-        let ms = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        let ms = elapsed.as_millis() as u64;
+        let code = match &outcome {
+            Ok(_) => "ok",
+            Err(e) => e.code.as_str(),
+        };
+        crate::metrics::metrics().tool_call(&name, code, elapsed);
         Ok(match outcome {
             Ok(value) => {
                 tracing::info!(tool = %name, ms, "tool call ok");

@@ -254,6 +254,7 @@ impl BackendSettings {
             })?),
         };
         let tuning = Tuning {
+            label: String::new(),
             retry,
             max_concurrent: parse_number(
                 env,

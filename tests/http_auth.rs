@@ -1,7 +1,8 @@
 //! End-to-end tests of who may call `/mcp` over HTTP, and with what: the binary refusing to
 //! listen off loopback without authentication, static bearer tokens (one, and a file of named ones, the
 //! name recorded in audit lines, the token never reaching a backend), the Origin allowlist,
-//! key passthrough next to gateway tokens, and the request body limit.
+//! key passthrough next to gateway tokens, the request body limit, Prometheus metrics that
+//! move when calls are made, and the per-client rate limit.
 
 mod common;
 
@@ -354,4 +355,217 @@ async fn request_bodies_are_limited() {
     let out = cmd.output().await.expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("MCP_HTTP_MAX_BODY_BYTES=lots"));
+}
+
+/// The Prometheus text of a server (with a bearer token when given).
+async fn scrape(url: &str, token: Option<&str>) -> (u16, String) {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("get /metrics");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series).map(str::trim))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_move_when_calls_are_made() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[("MCP_HTTP_TOKEN", TOKEN)],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    let (status, _) = scrape(&format!("{base}/metrics"), None).await;
+    assert_eq!(
+        status, 401,
+        "metrics sit behind the tokens on the main port"
+    );
+    let (status, before) = scrape(&format!("{base}/metrics"), Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    assert!(
+        before.contains("# TYPE lookout_http_requests_in_flight gauge"),
+        "{before}"
+    );
+    let auth = format!("Bearer {TOKEN}");
+    for _ in 0..2 {
+        let r = post(
+            &base,
+            call_tool("thruk_stats", json!({})),
+            &[("authorization", &auth)],
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+    }
+    let r = post(
+        &base,
+        call_tool("thruk_get_host", json!({"host": "no-such-host"})),
+        &[("authorization", &auth)],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let (_, text) = scrape(&format!("{base}/metrics"), Some(TOKEN)).await;
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"ok\"}"
+        ),
+        2.0,
+        "{text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_tool_calls_total{tool=\"thruk_get_host\",outcome=\"NOT_FOUND\"}"
+        ),
+        1.0,
+        "{text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_tool_call_duration_seconds_count{tool=\"thruk_stats\"}"
+        ),
+        2.0
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_cache_lookups_total{backend=\"thruk\",result=\"miss\"}"
+        ),
+        3.0,
+        "{text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_cache_lookups_total{backend=\"thruk\",result=\"hit\"}"
+        ),
+        2.0,
+        "thruk_stats reads two endpoints; the second call took both from the cache: {text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_upstream_requests_total{backend=\"thruk\",status=\"200\"}"
+        ),
+        demo.requests().len() as f64,
+        "every upstream request counted: {text}"
+    );
+    assert_eq!(
+        metric(&text, "lookout_http_requests_in_flight"),
+        1.0,
+        "the scrape itself"
+    );
+
+    // Retries, on a port of its own.
+    let (url, hits) = fault_upstream(503, "text/html", "<h1>down</h1>", 0).await;
+    let port = free_port();
+    let (_child, base) = serve_on(
+        lookout_command(
+            &url,
+            Some("k"),
+            &[("LOOKOUT_METRICS_LISTEN", &format!("127.0.0.1:{port}"))],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    let r = post(&base, call_tool("thruk_sites", json!({})), &[]).await;
+    assert_eq!(r.status(), 200);
+    let attempts = hits.load(std::sync::atomic::Ordering::SeqCst) as f64;
+    let (status, text) = scrape(&format!("http://127.0.0.1:{port}/metrics"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_upstream_requests_total{backend=\"thruk\",status=\"503\"}"
+        ),
+        attempts,
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "lookout_upstream_retries_total{backend=\"thruk\"}"),
+        attempts - 1.0,
+        "{text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_tool_calls_total{tool=\"thruk_sites\",outcome=\"UPSTREAM_ERROR\"}"
+        ),
+        1.0,
+        "{text}"
+    );
+    let (status, _) = scrape(&format!("{base}/metrics"), None).await;
+    assert_eq!(
+        status, 404,
+        "with a metrics port, the main port serves none"
+    );
+}
+
+#[tokio::test]
+async fn each_client_has_its_own_rate_limit() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let dir = tempfile::tempdir().expect("dir");
+    let tokens = dir.path().join("tokens.yaml");
+    std::fs::write(&tokens, format!("alice: {ALICE}\nbob: {BOB}\n")).expect("write");
+    let (_child, base) = serve_on(
+        lookout_command(
+            &demo.base_url(),
+            Some(DEMO_API_KEY),
+            &[
+                ("MCP_HTTP_TOKENS_FILE", tokens.to_str().expect("path")),
+                ("MCP_HTTP_RATE_LIMIT", "2/m"),
+            ],
+        ),
+        "127.0.0.1",
+    )
+    .await;
+    let alice = format!("Bearer {ALICE}");
+    let bob = format!("Bearer {BOB}");
+    for _ in 0..2 {
+        assert_eq!(
+            post(&base, list_tools(), &[("authorization", &alice)])
+                .await
+                .status(),
+            200
+        );
+    }
+    let r = post(&base, list_tools(), &[("authorization", &alice)]).await;
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=30).contains(&wait), "{wait}");
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "rate_limited");
+    assert_eq!(
+        post(&base, list_tools(), &[("authorization", &bob)])
+            .await
+            .status(),
+        200,
+        "bob has his own budget"
+    );
+    let (_, text) = scrape(&format!("{base}/metrics"), Some(BOB)).await;
+    assert_eq!(
+        metric(
+            &text,
+            "lookout_rate_limited_requests_total{client=\"alice\"}"
+        ),
+        1.0,
+        "{text}"
+    );
 }

@@ -10,8 +10,11 @@
 //! without gets 401 before any MCP handling), then rmcp's Host and Origin checks.
 
 use super::auth::{self, ClientAuth};
+use crate::audit::Caller;
 use crate::mcp::Gateway;
+use crate::upstream::layers::Rate;
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -142,6 +145,11 @@ pub struct Access {
     pub auth: ClientAuth,
     /// Largest request body accepted (413 beyond).
     pub max_body: usize,
+    /// Requests per client (token name, or address without tokens); `None` = unlimited.
+    pub client_rate: Option<Rate>,
+    /// Serve `/metrics` on this router (behind the tokens, if any); off when it has a port
+    /// of its own.
+    pub metrics_here: bool,
 }
 
 impl Access {
@@ -152,12 +160,77 @@ impl Access {
             origins: auth::allowed_origins(&crate::settings::Env::isolated([]), &[]),
             auth: ClientAuth::Open,
             max_body: DEFAULT_MAX_BODY,
+            client_rate: None,
+            metrics_here: true,
         }
     }
 }
 
 /// Default request body limit: rmcp's 4 MiB.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The per-client request rate limit.
+struct ClientLimit {
+    limiter: governor::DefaultKeyedRateLimiter<String>,
+}
+
+/// Refuses a client's request beyond its rate with 429 and `Retry-After`.
+async fn limit_clients(
+    State(limit): State<Arc<ClientLimit>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use governor::clock::{Clock, DefaultClock};
+    let client = match req.extensions().get::<Caller>() {
+        Some(c) => c.0.clone(),
+        None => req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into()),
+    };
+    match limit.limiter.check_key(&client) {
+        Ok(()) => next.run(req).await,
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            crate::metrics::metrics().rate_limited(&client);
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, secs.to_string())],
+                axum::Json(json!({
+                    "error": "rate_limited",
+                    "message": format!("too many requests from `{client}`: try again in {secs} s"),
+                    "retry_after_secs": secs,
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Counts the request in flight while it is served.
+async fn count_in_flight(req: Request, next: Next) -> Response {
+    let _guard = crate::metrics::metrics().in_flight();
+    next.run(req).await
+}
+
+/// `GET /metrics`: the Prometheus text format.
+async fn metrics_text() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::metrics().render(),
+    )
+        .into_response()
+}
+
+/// A router serving only `/metrics`, for a port of its own.
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", get(metrics_text))
+}
 
 /// Event streams pass through nginx unbuffered, so progress reaches the client as it happens.
 async fn unbuffered_streams(mut response: Response) -> Response {
@@ -205,13 +278,38 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
             require_client_key,
         ));
     }
+    if let Some(quota) = access.client_rate.and_then(Rate::quota) {
+        let limit = Arc::new(ClientLimit {
+            limiter: governor::RateLimiter::keyed(quota),
+        });
+        // Forget idle clients now and then, so the map stays small.
+        let sweep = Arc::downgrade(&limit);
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.cancelled() => break,
+                }
+                let Some(limit) = sweep.upgrade() else { break };
+                limit.limiter.retain_recent();
+                limit.limiter.shrink_to_fit();
+            }
+        });
+        mcp = mcp.layer(middleware::from_fn_with_state(limit, limit_clients));
+    }
+    if access.metrics_here {
+        mcp = mcp.route("/metrics", get(metrics_text));
+    }
     if let ClientAuth::Tokens(tokens) = &access.auth {
-        // Outermost: nothing below sees a request without a valid token, or the token itself.
+        // Nothing below sees a request without a valid token, or the token itself.
         mcp = mcp.layer(middleware::from_fn_with_state(
             tokens.clone(),
             auth::require_token,
         ));
     }
+    mcp = mcp.layer(middleware::from_fn(count_in_flight));
     Router::new()
         .route(
             "/healthz",
@@ -236,9 +334,12 @@ pub async fn serve(
     let local = listener.local_addr()?;
     tracing::info!(%local, auth = %access.auth.describe(), "serving MCP over HTTP at http://{local}/mcp (health: /healthz)");
     let app = router(gateway, access, shutdown.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
 }
 
 #[cfg(test)]

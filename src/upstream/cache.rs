@@ -48,12 +48,15 @@ impl Expiry<CacheKey, Entry> for PerEntryTtl {
 /// The cache of one backend instance.
 pub struct ReadCache {
     cache: Cache<CacheKey, Entry>,
+    /// The instance's name in metrics.
+    label: String,
 }
 
 impl ReadCache {
     /// A cache holding at most `max_bytes` of JSON answers.
-    pub fn new(max_bytes: u64) -> Self {
+    pub fn new(max_bytes: u64, label: &str) -> Self {
         ReadCache {
+            label: label.to_string(),
             cache: Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|_k: &CacheKey, e: &Entry| e.weight)
@@ -73,9 +76,11 @@ impl ReadCache {
     where
         F: Future<Output = Result<(Value, usize), ToolError>>,
     {
+        let fetched = std::sync::atomic::AtomicBool::new(false);
         let entry = self
             .cache
             .try_get_with(key, async {
+                fetched.store(true, std::sync::atomic::Ordering::Relaxed);
                 let (value, size) = fetch.await?;
                 Ok::<_, ToolError>(Entry {
                     value: Arc::new(value),
@@ -84,8 +89,10 @@ impl ReadCache {
                 })
             })
             .await
-            .map_err(|e: Arc<ToolError>| (*e).clone())?;
-        Ok((*entry.value).clone())
+            .map_err(|e: Arc<ToolError>| (*e).clone());
+        let hit = !fetched.load(std::sync::atomic::Ordering::Relaxed);
+        crate::metrics::metrics().cache_lookup(&self.label, hit);
+        Ok((*entry?.value).clone())
     }
 }
 
@@ -108,7 +115,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_reads_coalesce_and_ttl_keeps_answers() {
-        let cache = ReadCache::new(1 << 20);
+        let cache = ReadCache::new(1 << 20, "test");
         let calls = AtomicUsize::new(0);
         let fetch = || async {
             calls.fetch_add(1, Ordering::SeqCst);
@@ -144,7 +151,7 @@ mod tests {
 
     #[tokio::test]
     async fn errors_are_shared_but_never_kept() {
-        let cache = ReadCache::new(1 << 20);
+        let cache = ReadCache::new(1 << 20, "test");
         let calls = AtomicUsize::new(0);
         let failing = || async {
             calls.fetch_add(1, Ordering::SeqCst);

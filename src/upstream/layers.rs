@@ -11,6 +11,7 @@
 //!    server (connection refused, DNS failure, TLS handshake); never after a status, a timeout or
 //!    a reset, so a command is never sent twice.
 //! 4. The upstream rate limit (`governor`), per attempt, so retries count against it too.
+//! 5. Counting: every attempt, by status, and the retries among them (see [`crate::metrics`]).
 //!
 //! Whether a request is a read is the tool's nature, carried in the request's extensions as
 //! [`Access`], not its HTTP method: Thruk's `/logs` is read with a POST.
@@ -78,7 +79,7 @@ impl Rate {
         Some(Rate { count, per })
     }
 
-    fn quota(self) -> Option<Quota> {
+    pub fn quota(self) -> Option<Quota> {
         Quota::with_period(self.per / self.count.get()).map(|q| q.allow_burst(self.count))
     }
 }
@@ -235,12 +236,41 @@ impl Middleware for RateLimit {
     }
 }
 
+/// Attempts made so far for one request, shared by its retries through the extensions.
+#[derive(Debug, Clone, Default)]
+pub struct Attempts(Arc<std::sync::atomic::AtomicU32>);
+
+/// Counts each attempt that reaches the network, and whether it is a retry.
+struct CountAttempts {
+    label: String,
+}
+
+#[async_trait::async_trait]
+impl Middleware for CountAttempts {
+    async fn handle(
+        &self,
+        req: Request,
+        ext: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        let before = ext
+            .get::<Attempts>()
+            .map(|a| a.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            .unwrap_or(0);
+        let result = next.run(req, ext).await;
+        let status = result.as_ref().ok().map(|r| r.status().as_u16());
+        crate::metrics::metrics().upstream_attempt(&self.label, status, before > 0);
+        result
+    }
+}
+
 /// Builds the middleware client around a plain reqwest client.
 pub fn build(
     http: reqwest::Client,
     retry: RetrySettings,
     rate: Option<Rate>,
     max_rate_wait: Duration,
+    label: &str,
 ) -> reqwest_middleware::ClientWithMiddleware {
     let policy = ExponentialBackoff::builder()
         .retry_bounds(retry.min_backoff, retry.max_backoff.max(retry.min_backoff))
@@ -272,7 +302,11 @@ pub fn build(
             max_wait: max_rate_wait,
         }));
     }
-    builder.build()
+    builder
+        .with(CountAttempts {
+            label: label.to_string(),
+        })
+        .build()
 }
 
 /// Unwraps the errors the retry layers wrap around the real one.

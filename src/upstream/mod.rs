@@ -37,6 +37,8 @@ pub struct Tuning {
     pub cache: bool,
     /// Bound of the read cache, in bytes of JSON.
     pub cache_max_bytes: u64,
+    /// The instance's name in metrics; the backend's name when empty.
+    pub label: String,
 }
 
 impl Default for Tuning {
@@ -47,6 +49,7 @@ impl Default for Tuning {
             rate: None,
             connect_timeout: None,
             max_body: DEFAULT_MAX_BODY_BYTES,
+            label: String::new(),
             cache: true,
             cache_max_bytes: 64 * 1024 * 1024,
         }
@@ -317,7 +320,12 @@ impl Upstream {
             .build()
             .map_err(|e| StartupError::Config(format!("{backend}: HTTP client: {e}")))?;
         let timeout = Duration::from_secs_f64(timeout_secs);
-        let client = layers::build(http, tuning.retry, tuning.rate, timeout);
+        let label = if tuning.label.is_empty() {
+            backend.to_string()
+        } else {
+            tuning.label.clone()
+        };
+        let client = layers::build(http, tuning.retry, tuning.rate, timeout, &label);
         let user = headers
             .iter()
             .find(|h| h.user)
@@ -333,7 +341,9 @@ impl Upstream {
             timeout,
             max_body: tuning.max_body,
             backend: backend.to_string(),
-            cache: tuning.cache.then(|| ReadCache::new(tuning.cache_max_bytes)),
+            cache: tuning
+                .cache
+                .then(|| ReadCache::new(tuning.cache_max_bytes, &label)),
             in_flight: (tuning.max_concurrent > 0)
                 .then(|| Arc::new(Semaphore::new(tuning.max_concurrent))),
             user,
@@ -529,7 +539,8 @@ impl Upstream {
             .client
             .request(method, &url)
             .headers(headers)
-            .with_extension(req.access);
+            .with_extension(req.access)
+            .with_extension(layers::Attempts::default());
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
         }
