@@ -241,6 +241,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 max_body,
                 client_rate,
                 metrics_here: metrics_addr.is_none(),
+                drain: match env.get("LOOKOUT_DRAIN_SECS") {
+                    None => transport::http::DEFAULT_DRAIN,
+                    Some(v) => v
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| *s >= 0.0 && s.is_finite())
+                        .map(std::time::Duration::from_secs_f64)
+                        .ok_or_else(|| {
+                            format!(
+                                "configuration: LOOKOUT_DRAIN_SECS={v}: give a number of seconds"
+                            )
+                        })?,
+                },
             };
             if matches!(access.auth, transport::auth::ClientAuth::Tokens(_))
                 && gateway.sole_passthrough().is_some()

@@ -1,6 +1,6 @@
 //! End-to-end tests of `lookout --listen`: stateless Streamable HTTP with rmcp's HTTP client and
 //! with raw requests (no session, no initialize, plain JSON, progress as an event stream),
-//! `/healthz`, and graceful shutdown on SIGTERM.
+//! `/healthz`, and graceful shutdown on SIGTERM (calls in flight drained, within a bound).
 
 mod common;
 
@@ -190,15 +190,90 @@ async fn sigterm_shuts_down_gracefully() {
     let demo = DemoBackend::start().await.expect("demo");
     let (mut child, _base) =
         http_server(lookout_command(&demo.base_url(), Some(DEMO_API_KEY), &[])).await;
+    sigterm(&child);
+    let exit = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits")
+        .expect("status");
+    assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
+}
+
+#[cfg(unix)]
+fn sigterm(child: &tokio::process::Child) {
     let pid = child.id().expect("pid").to_string();
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill");
     assert!(status.success());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_drains_calls_in_flight() {
+    use std::sync::atomic::Ordering;
+    // The upstream takes 1.5 s: SIGTERM arrives while the call waits for it.
+    let (url, hits) =
+        fault_upstream(200, "application/json", "[{\"name\":\"web-01\"}]", 1500).await;
+    let (mut child, base) = http_server(lookout_command(&url, Some("k"), &[])).await;
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "thruk_list_hosts", "arguments": {}}});
+    let request = post(&base)
+        .header("mcp-protocol-version", "2025-06-18")
+        .body(call.to_string());
+    let pending = tokio::spawn(async move { request.send().await });
+    for _ in 0..100 {
+        if hits.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "the call reached the upstream"
+    );
+    sigterm(&child);
+    let resp = pending.await.expect("task").expect("the call is answered");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["result"]["isError"], false, "{body}");
+    assert_eq!(
+        body["result"]["structuredContent"]["rows"][0]["name"],
+        "web-01"
+    );
     let exit = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
         .await
-        .expect("exits")
+        .expect("exits after the drain")
         .expect("status");
-    assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "no longer listening"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_drain_is_bounded() {
+    let (url, _hits) = fault_upstream(200, "application/json", "[]", 20_000).await;
+    let (mut child, base) = http_server(lookout_command(
+        &url,
+        Some("k"),
+        &[("LOOKOUT_DRAIN_SECS", "0.5"), ("THRUK_TIMEOUT", "60")],
+    ))
+    .await;
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "thruk_list_hosts", "arguments": {}}});
+    let request = post(&base)
+        .header("mcp-protocol-version", "2025-06-18")
+        .body(call.to_string());
+    let _pending = tokio::spawn(async move { request.send().await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sigterm(&child);
+    let exit = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits once the drain time is over, not after the 20 s call")
+        .expect("status");
+    assert!(exit.success(), "{exit:?}");
 }

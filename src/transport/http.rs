@@ -150,6 +150,8 @@ pub struct Access {
     /// Serve `/metrics` on this router (behind the tokens, if any); off when it has a port
     /// of its own.
     pub metrics_here: bool,
+    /// On shutdown, how long calls in flight may take to finish before they are cancelled.
+    pub drain: Duration,
 }
 
 impl Access {
@@ -162,9 +164,13 @@ impl Access {
             max_body: DEFAULT_MAX_BODY,
             client_rate: None,
             metrics_here: true,
+            drain: DEFAULT_DRAIN,
         }
     }
 }
+
+/// Default time calls in flight get to finish on shutdown.
+pub const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
 
 /// Default request body limit: rmcp's 4 MiB.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
@@ -321,7 +327,9 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
         .merge(mcp)
 }
 
-/// Binds and serves until `shutdown` fires; in-flight requests are drained.
+/// Binds and serves until `shutdown` fires. Then no new connection is accepted, and calls in
+/// flight get `access.drain` to finish before they are cancelled, so a replica taken out of a
+/// load balancer loses no answer it was working on.
 pub async fn serve(
     gateway: Gateway,
     addr: SocketAddr,
@@ -333,13 +341,35 @@ pub async fn serve(
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, auth = %access.auth.describe(), "serving MCP over HTTP at http://{local}/mcp (health: /healthz)");
-    let app = router(gateway, access, shutdown.clone());
-    axum::serve(
+    let drain = access.drain;
+    // Calls are cancelled only when the drain ends, not when shutdown starts.
+    let calls = CancellationToken::new();
+    let app = router(gateway, access, calls.clone());
+    let stop = shutdown.clone();
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await
+    .with_graceful_shutdown(async move {
+        stop.cancelled().await;
+        tracing::info!(
+            ?drain,
+            "no longer accepting connections; waiting for calls in flight"
+        );
+    });
+    let deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(drain).await;
+    };
+    let result = tokio::select! {
+        result = server => result,
+        _ = deadline => {
+            tracing::warn!(?drain, "calls still running after the drain time are cancelled");
+            Ok(())
+        }
+    };
+    calls.cancel();
+    result
 }
 
 #[cfg(test)]
