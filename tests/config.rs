@@ -366,4 +366,33 @@ async fn several_instances_over_http() {
         .expect("json");
     assert_eq!(health["instances"], json!(["prod", "staging", "homelab"]));
     assert_eq!(health["backend"], "thruk,thruk,maintenant");
+    e.homelab.clear_requests();
+    let ready = http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.json().await.expect("json");
+    let names: Vec<&str> = ready["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter_map(|i| i["instance"].as_str())
+        .collect();
+    assert_eq!(names, ["prod", "staging", "homelab"]);
+    assert_eq!(e.homelab.requests()[0].path, "/api/v1/health");
+    // One backend gone: the gateway is not ready, and says which.
+    e.staging.shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(5200)).await;
+    let ready = http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(ready.status(), 503);
+    let ready: Value = ready.json().await.expect("json");
+    assert_eq!(ready["instances"][1]["instance"], "staging");
+    assert_eq!(ready["instances"][1]["reachable"], false);
+    assert_eq!(ready["instances"][0]["reachable"], true);
 }

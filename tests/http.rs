@@ -277,3 +277,45 @@ async fn the_drain_is_bounded() {
         .expect("status");
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn readyz_probes_each_backend_and_caches_the_answer() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let (_child, base) =
+        http_server(lookout_command(&demo.base_url(), Some(DEMO_API_KEY), &[])).await;
+    let r = reqwest::get(format!("{base}/readyz")).await.expect("get");
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["instances"][0]["instance"], "thruk");
+    assert_eq!(body["instances"][0]["reachable"], true);
+    assert_eq!(body["instances"][0]["status"], 200);
+    let sent = demo.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].path, "/thruk/r/thruk");
+    assert_eq!(sent[0].header("x-thruk-auth-key"), Some(DEMO_API_KEY));
+    let again = reqwest::get(format!("{base}/readyz")).await.expect("get");
+    assert_eq!(again.status(), 200);
+    assert_eq!(demo.requests().len(), 1, "answered from the last probe");
+
+    // Nothing listening, and a backend answering 500: not ready, and why.
+    let (_child, base) =
+        http_server(lookout_command("http://127.0.0.1:9/thruk", Some("k"), &[])).await;
+    let r = reqwest::get(format!("{base}/readyz")).await.expect("get");
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["status"], "not_ready");
+    assert_eq!(body["instances"][0]["reachable"], false);
+    assert_eq!(body["instances"][0]["error"], "CONNECTION_ERROR");
+    let (url, _hits) = fault_upstream(500, "text/html", "<h1>oops</h1>", 0).await;
+    let (_child, base) = http_server(lookout_command(&url, Some("k"), &[])).await;
+    let r = reqwest::get(format!("{base}/readyz")).await.expect("get");
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["instances"][0]["status"], 500);
+    // A 401 still shows the backend is up: readiness is about reaching it.
+    let (url, _hits) = fault_upstream(401, "application/json", "{\"message\":\"no\"}", 0).await;
+    let (_child, base) = http_server(lookout_command(&url, Some("k"), &[])).await;
+    let r = reqwest::get(format!("{base}/readyz")).await.expect("get");
+    assert_eq!(r.status(), 200);
+}

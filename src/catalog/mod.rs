@@ -130,6 +130,9 @@ fn validate(c: &Catalog) -> Result<(), Invalid> {
             regex::Regex::new(p).map_err(|e| (format!("{key}.match"), e.to_string()))?;
         }
     }
+    if let Some(probe) = &c.connection.probe {
+        check_request("connection.probe", probe, &HashSet::new(), &HashSet::new())?;
+    }
     for (i, rule) in c.cache.iter().enumerate() {
         if !rule.path.starts_with('/') {
             return Err((format!("cache[{i}].path"), "must start with `/`".into()));

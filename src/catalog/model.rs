@@ -188,6 +188,11 @@ pub struct Connection {
     /// An optional path prefix chosen per call (Thruk's `/sites/<a,b>` site selection).
     #[serde(default)]
     pub scope: Option<ScopeDef>,
+    /// A cheap request that shows the backend is up (`GET /thruk`, `GET /health`), sent by
+    /// `/readyz`. Any answer below 500 counts as reachable; the gateway's configured
+    /// credentials go with it.
+    #[serde(default)]
+    pub probe: Option<RequestDef>,
     /// Credentials for a reverse proxy in front of a backend that has no authentication of
     /// its own (basic auth, a bearer token, or one custom header). All optional; each value
     /// is a secret, scrubbed from errors and logs.

@@ -221,6 +221,72 @@ async fn count_in_flight(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// How long a readiness answer is reused: load balancers probe often, backends need not.
+const READY_CACHE: Duration = Duration::from_secs(5);
+
+/// How long one backend probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The last readiness answer, reused for [`READY_CACHE`].
+#[derive(Default)]
+struct Readiness {
+    last: tokio::sync::Mutex<Option<(std::time::Instant, bool, serde_json::Value)>>,
+}
+
+/// `GET /readyz`: 200 when every backend instance answers its catalog's probe (any status
+/// below 500), 503 otherwise; the answer names each instance's result.
+async fn readyz(State((gateway, ready)): State<(Gateway, Arc<Readiness>)>) -> Response {
+    // One probe round at a time; callers meanwhile wait for its answer.
+    let mut last = ready.last.lock().await;
+    let fresh = last
+        .as_ref()
+        .filter(|(at, _, _)| at.elapsed() < READY_CACHE)
+        .cloned();
+    let (ok, body) = match fresh {
+        Some((_, ok, body)) => (ok, body),
+        None => {
+            let probes = gateway.instances().iter().map(|inst| async move {
+                let engine = inst.engine();
+                let probe = match &engine.catalog().connection.probe {
+                    Some(req) => Some(engine.upstream().probe(req, PROBE_TIMEOUT).await),
+                    None => None,
+                };
+                let reachable = probe.as_ref().is_none_or(|p| p.reachable);
+                let mut entry = json!({
+                    "instance": inst.name(),
+                    "backend": engine.catalog().backend,
+                    "reachable": reachable,
+                });
+                if let Some(p) = probe
+                    && let (Some(obj), Ok(v)) = (entry.as_object_mut(), serde_json::to_value(&p))
+                    && let Some(fields) = v.as_object()
+                {
+                    for (k, v) in fields {
+                        if k != "reachable" {
+                            obj.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                (reachable, entry)
+            });
+            let results = futures::future::join_all(probes).await;
+            let ok = results.iter().all(|(r, _)| *r);
+            let body = json!({
+                "status": if ok { "ready" } else { "not_ready" },
+                "instances": results.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+            });
+            *last = Some((std::time::Instant::now(), ok, body.clone()));
+            (ok, body)
+        }
+    };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
+}
+
 /// `GET /metrics`: the Prometheus text format.
 async fn metrics_text() -> Response {
     (
@@ -316,11 +382,15 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
         ));
     }
     mcp = mcp.layer(middleware::from_fn(count_in_flight));
+    let ready = Router::new()
+        .route("/readyz", get(readyz))
+        .with_state((gateway.clone(), Arc::new(Readiness::default())));
     Router::new()
         .route(
             "/healthz",
             get(|| async { axum::Json(json!({ "status": "ok" })) }),
         )
+        .merge(ready)
         .route("/mcp/health", get(mcp_health))
         .route("/mcp/tools", get(mcp_tools))
         .with_state(gateway)

@@ -21,6 +21,20 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
+/// What a probe of the backend found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Probe {
+    /// The backend answered (with a status below 500).
+    pub reachable: bool,
+    /// The HTTP status of the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub ms: u64,
+    /// Why there was no answer (`TIMEOUT`, `CONNECTION_ERROR`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// The limits and resilience settings of one upstream client.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tuning {
@@ -437,6 +451,71 @@ impl Upstream {
             out = out.replace(secret, "***");
         }
         out
+    }
+
+    /// Sends a catalog's probe request once, with the configured credentials (a client's own
+    /// key is not needed: any answer shows the backend is up), within `timeout`.
+    pub async fn probe(&self, req: &crate::catalog::RequestDef, timeout: Duration) -> Probe {
+        let started = std::time::Instant::now();
+        let mut headers = HeaderMap::new();
+        for h in self.headers.iter().filter(|h| h.from_client.is_empty()) {
+            if let Some(v) = &h.value {
+                headers.insert(h.name.clone(), v.clone());
+            }
+        }
+        let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .unwrap_or(reqwest::Method::GET);
+        let mut builder = self
+            .client
+            .request(method, format!("{}{}", self.root, req.path))
+            .headers(headers)
+            .timeout(timeout)
+            .with_extension(layers::Attempts::default());
+        let query: Vec<(&str, &str)> = req
+            .query
+            .iter()
+            .filter_map(|(k, v)| match v {
+                crate::catalog::ValueSpec::Template(t) => Some((k.as_str(), t.as_str())),
+                _ => None,
+            })
+            .collect();
+        if !query.is_empty() {
+            builder = builder.query(&query);
+        }
+        if let Some(body) = &req.body
+            && body.encoding == crate::catalog::BodyEncoding::Json
+        {
+            let fields: serde_json::Map<String, Value> = body
+                .fields
+                .iter()
+                .filter_map(|(k, v)| match v {
+                    crate::catalog::ValueSpec::Mapped(m) => {
+                        m.literal.clone().map(|l| (k.clone(), l))
+                    }
+                    crate::catalog::ValueSpec::Template(t) => {
+                        Some((k.clone(), Value::String(t.clone())))
+                    }
+                    crate::catalog::ValueSpec::FirstOf(_) => None,
+                })
+                .collect();
+            builder = builder.json(&Value::Object(fields));
+        }
+        let outcome = builder.send().await;
+        let ms = started.elapsed().as_millis() as u64;
+        match outcome {
+            Ok(r) => Probe {
+                reachable: r.status().as_u16() < 500,
+                status: Some(r.status().as_u16()),
+                ms,
+                error: None,
+            },
+            Err(e) => Probe {
+                reachable: false,
+                status: None,
+                ms,
+                error: Some(self.transport_error(&e).code.as_str().to_string()),
+            },
+        }
     }
 
     /// Fails when a required credential is missing, before anything is sent.
