@@ -255,7 +255,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         })?,
                 },
             };
-            if matches!(access.auth, transport::auth::ClientAuth::Tokens(_))
+            if matches!(access.auth, transport::auth::ClientAuth::Bearer(_))
                 && gateway.sole_passthrough().is_some()
             {
                 tracing::info!(

@@ -248,6 +248,15 @@ impl Gateway {
         Some(Arc::new(upstream.client_keys(&parts.headers)))
     }
 
+    /// Whether calling the listed tool `name` with `args` would write (false for unknown tools).
+    pub fn call_writes(&self, name: &str, args: &Map<String, Value>) -> bool {
+        self.inner
+            .routes
+            .get(name)
+            .and_then(|(i, catalog_name)| self.inner.instances[*i].engine.tool(catalog_name))
+            .is_some_and(|t| call_writes(&t.def, args))
+    }
+
     /// The tools as `tools/list` shows them.
     pub fn tool_list(&self) -> &[Tool] {
         &self.inner.tools

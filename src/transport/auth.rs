@@ -12,14 +12,16 @@
 //! - **Origin allowlist** (`MCP_HTTP_ALLOWED_ORIGINS`): a browser request from a page not listed
 //!   gets 403 (requests without `Origin`, from non-browser clients, pass). rmcp enforces it.
 
+use super::oauth::{OAuth, Refused};
 use crate::audit::Caller;
 use crate::error::StartupError;
+use crate::mcp::Gateway;
 use crate::settings::Env;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,17 +35,40 @@ const WEAK_TOKEN_LEN: usize = 24;
 pub enum ClientAuth {
     /// No authentication (loopback, or the explicit opt-out).
     Open,
-    /// Static bearer tokens.
-    Tokens(Arc<TokenSet>),
+    /// Bearer tokens: static ones, OAuth access tokens, or both.
+    Bearer(Arc<Verifier>),
 }
 
 impl ClientAuth {
     pub fn describe(&self) -> String {
         match self {
             ClientAuth::Open => "none".into(),
-            ClientAuth::Tokens(t) => format!("bearer tokens ({})", t.names().join(", ")),
+            ClientAuth::Bearer(v) => {
+                let mut parts = Vec::new();
+                if !v.tokens.is_empty() {
+                    parts.push(format!("bearer tokens ({})", v.tokens.names().join(", ")));
+                }
+                if let Some(o) = &v.oauth {
+                    parts.push(format!("OAuth access tokens from {}", o.issuer));
+                }
+                parts.join(" and ")
+            }
         }
     }
+}
+
+/// Checks bearer tokens: the static ones first, then as OAuth access tokens.
+#[derive(Debug)]
+pub struct Verifier {
+    pub tokens: TokenSet,
+    pub oauth: Option<OAuth>,
+}
+
+/// A checked client: its name, and whether it may call tools that write.
+#[derive(Debug, Clone)]
+struct Checked {
+    name: String,
+    can_write: bool,
 }
 
 /// Named bearer tokens, kept as digests.
@@ -137,18 +162,20 @@ pub fn from_env(env: &Env, addr: SocketAddr) -> Result<ClientAuth, StartupError>
         .get_bool("MCP_HTTP_ALLOW_UNAUTHENTICATED")
         .map_err(StartupError::Config)?
         .unwrap_or(false);
-    if !tokens.is_empty() {
+    let oauth = OAuth::from_env(env)?;
+    if !tokens.is_empty() || oauth.is_some() {
         if opt_out {
             tracing::warn!(
                 "MCP_HTTP_ALLOW_UNAUTHENTICATED is set, but tokens are configured: they are required"
             );
         }
-        return Ok(ClientAuth::Tokens(Arc::new(tokens)));
+        return Ok(ClientAuth::Bearer(Arc::new(Verifier { tokens, oauth })));
     }
     if !addr.ip().is_loopback() && !opt_out {
         return Err(StartupError::Config(format!(
             "--listen {addr} would serve anyone who can reach this address without authentication. \
-             Set MCP_HTTP_TOKEN to a secret bearer token (or MCP_HTTP_TOKENS_FILE to a file of named tokens), \
+             Set MCP_HTTP_TOKEN to a secret bearer token (or MCP_HTTP_TOKENS_FILE to a file of named tokens, \
+             or MCP_OAUTH_ISSUER and MCP_RESOURCE_URL for OAuth access tokens), \
              or, only when a reverse proxy in front authenticates every request, set MCP_HTTP_ALLOW_UNAUTHENTICATED=true. \
              Listening on 127.0.0.1 needs neither"
         )));
@@ -189,18 +216,34 @@ pub fn allowed_origins(env: &Env, extra_hosts: &[String]) -> Option<Vec<String>>
     Some(origins)
 }
 
-fn challenge(error: Option<&str>) -> HeaderValue {
-    let text = match error {
-        None => "Bearer realm=\"lookout\"".to_string(),
-        Some(e) => format!("Bearer realm=\"lookout\", error=\"{e}\""),
-    };
+fn challenge(oauth: Option<&OAuth>, error: Option<&str>, scope: Option<&str>) -> HeaderValue {
+    let mut text = "Bearer realm=\"lookout\"".to_string();
+    if let Some(o) = oauth {
+        text.push_str(&format!(", resource_metadata=\"{}\"", o.metadata_url()));
+    }
+    if let Some(e) = error {
+        text.push_str(&format!(", error=\"{e}\""));
+    }
+    match (scope, oauth) {
+        (Some(s), _) => text.push_str(&format!(", scope=\"{s}\"")),
+        (None, Some(o)) => {
+            text.push_str(&format!(", scope=\"{} {}\"", o.read_scope, o.write_scope))
+        }
+        (None, None) => {}
+    }
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
 }
 
-fn unauthorized(error: Option<&str>, message: &str) -> Response {
+fn refuse(
+    status: StatusCode,
+    oauth: Option<&OAuth>,
+    error: Option<&str>,
+    scope: Option<&str>,
+    message: &str,
+) -> Response {
     (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, challenge(error))],
+        status,
+        [(header::WWW_AUTHENTICATE, challenge(oauth, error, scope))],
         axum::Json(json!({"error": error.unwrap_or("unauthorized"), "message": message})),
     )
         .into_response()
@@ -216,33 +259,121 @@ fn bearer(req: &Request) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Axum middleware in front of `/mcp`: checks the bearer token, records the caller, and
-/// removes the token from the request.
+/// Whether a JSON-RPC body calls a tool that would write.
+fn body_writes(gateway: &Gateway, body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    if v.get("method").and_then(Value::as_str) != Some("tools/call") {
+        return None;
+    }
+    let params = v.get("params")?;
+    let name = params.get("name").and_then(Value::as_str)?;
+    let args = params
+        .get("arguments")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    gateway.call_writes(name, &args).then(|| name.to_string())
+}
+
+/// Axum middleware in front of `/mcp`: checks the bearer token (static, or an OAuth access
+/// token), refuses writing calls to read-only OAuth tokens, records the caller, and removes
+/// the token from the request.
 pub async fn require_token(
-    State(tokens): State<Arc<TokenSet>>,
-    mut req: Request,
+    State((verifier, gateway, max_body)): State<(Arc<Verifier>, Gateway, usize)>,
+    req: Request,
     next: Next,
 ) -> Response {
-    let name = match bearer(&req) {
+    let oauth = verifier.oauth.as_ref();
+    let checked = match bearer(&req) {
         None => {
-            return unauthorized(
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                oauth,
+                None,
                 None,
                 "this gateway needs a bearer token: send `Authorization: Bearer <token>`",
             );
         }
-        Some(token) => match tokens.verify(token) {
-            Some(name) => name.to_string(),
-            None => {
-                return unauthorized(
-                    Some("invalid_token"),
-                    "the bearer token is not one this gateway accepts",
-                );
-            }
+        Some(token) => match verifier.tokens.verify(token) {
+            Some(name) => Checked {
+                name: name.to_string(),
+                can_write: true,
+            },
+            None => match oauth {
+                None => {
+                    return refuse(
+                        StatusCode::UNAUTHORIZED,
+                        None,
+                        Some("invalid_token"),
+                        None,
+                        "the bearer token is not one this gateway accepts",
+                    );
+                }
+                Some(o) => match o.verify(token).await {
+                    Ok(grant) => Checked {
+                        name: grant.subject,
+                        can_write: grant.can_write,
+                    },
+                    Err(Refused::InvalidToken(why)) => {
+                        return refuse(
+                            StatusCode::UNAUTHORIZED,
+                            oauth,
+                            Some("invalid_token"),
+                            None,
+                            &format!("the access token is not valid for this server: {why}"),
+                        );
+                    }
+                    Err(e @ Refused::NoScope { .. }) => {
+                        return refuse(
+                            StatusCode::FORBIDDEN,
+                            oauth,
+                            Some("insufficient_scope"),
+                            Some(&o.read_scope),
+                            &e.to_string(),
+                        );
+                    }
+                    Err(e @ Refused::KeysUnavailable(_)) => {
+                        tracing::error!(error = %e, "cannot check an OAuth access token");
+                        return (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            axum::Json(json!({"error": "temporarily_unavailable", "message": e.to_string()})),
+                        )
+                            .into_response();
+                    }
+                },
+            },
         },
     };
-    req.headers_mut().remove(header::AUTHORIZATION);
-    req.extensions_mut().insert(Caller(name));
-    next.run(req).await
+    let (mut parts, body) = req.into_parts();
+    parts.headers.remove(header::AUTHORIZATION);
+    parts.extensions.insert(Caller(checked.name.clone()));
+    let body = if checked.can_write {
+        body
+    } else {
+        // A read-only token: look at the call before anything runs.
+        let bytes = match axum::body::to_bytes(body, max_body).await {
+            Ok(b) => b,
+            Err(_) => {
+                return (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    axum::Json(json!({"error": "payload_too_large"})),
+                )
+                    .into_response();
+            }
+        };
+        if let Some(tool) = body_writes(&gateway, &bytes) {
+            let scope = oauth.map(|o| o.write_scope.clone()).unwrap_or_default();
+            return refuse(
+                StatusCode::FORBIDDEN,
+                oauth,
+                Some("insufficient_scope"),
+                Some(&scope),
+                &format!("`{tool}` changes monitoring state and needs the `{scope}` scope"),
+            );
+        }
+        axum::body::Body::from(bytes)
+    };
+    next.run(Request::from_parts(parts, body)).await
 }
 
 #[cfg(test)]
@@ -282,7 +413,7 @@ mod tests {
                 &env(&[("MCP_HTTP_TOKEN", "a-long-enough-secret-token-value")]),
                 addr("0.0.0.0:8001")
             ),
-            Ok(ClientAuth::Tokens(_))
+            Ok(ClientAuth::Bearer(_))
         ));
     }
 
@@ -304,9 +435,10 @@ mod tests {
             addr("0.0.0.0:1"),
         )
         .expect("tokens");
-        let ClientAuth::Tokens(set) = auth else {
+        let ClientAuth::Bearer(v) = auth else {
             panic!("tokens expected");
         };
+        let set = &v.tokens;
         assert_eq!(set.names(), ["default", "alice", "bob"]);
         assert_eq!(set.verify("bob-token-0123456789abcdef"), Some("bob"));
         assert_eq!(

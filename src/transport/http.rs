@@ -374,12 +374,38 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
     if access.metrics_here {
         mcp = mcp.route("/metrics", get(metrics_text));
     }
-    if let ClientAuth::Tokens(tokens) = &access.auth {
+    if let ClientAuth::Bearer(verifier) = &access.auth {
         // Nothing below sees a request without a valid token, or the token itself.
         mcp = mcp.layer(middleware::from_fn_with_state(
-            tokens.clone(),
+            (verifier.clone(), gateway.clone(), access.max_body),
             auth::require_token,
         ));
+    }
+    let mut public = Router::new();
+    if let ClientAuth::Bearer(verifier) = &access.auth
+        && let Some(oauth) = &verifier.oauth
+    {
+        // RFC 9728: at the root and suffixed with the resource's path.
+        let doc = oauth.metadata();
+        let suffixed = reqwest::Url::parse(&oauth.resource)
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .unwrap_or_default();
+        let serve = move || {
+            let doc = doc.clone();
+            async move {
+                (
+                    [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+                    axum::Json(doc),
+                )
+            }
+        };
+        public = public.route("/.well-known/oauth-protected-resource", get(serve.clone()));
+        if !suffixed.is_empty() {
+            public = public.route(
+                &format!("/.well-known/oauth-protected-resource{suffixed}"),
+                get(serve),
+            );
+        }
     }
     mcp = mcp.layer(middleware::from_fn(count_in_flight));
     let ready = Router::new()
@@ -391,6 +417,7 @@ pub fn router(gateway: Gateway, access: Access, shutdown: CancellationToken) -> 
             get(|| async { axum::Json(json!({ "status": "ok" })) }),
         )
         .merge(ready)
+        .merge(public)
         .route("/mcp/health", get(mcp_health))
         .route("/mcp/tools", get(mcp_tools))
         .with_state(gateway)

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod http;
+pub mod oauth;
 pub mod stdio;
 
 use tokio_util::sync::CancellationToken;
