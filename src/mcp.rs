@@ -770,6 +770,7 @@ impl ServerHandler for Gateway {
             })
         });
         let started = std::time::Instant::now();
+        let client = ctx.caller.clone();
         let outcome = self
             .serve_tool(instance, &catalog_name, request.arguments, &ctx)
             .await;
@@ -784,7 +785,7 @@ impl ServerHandler for Gateway {
             Ok(_) => "ok",
             Err(e) => e.code.as_str(),
         };
-        crate::metrics::metrics().tool_call(&name, code, elapsed);
+        crate::metrics::metrics().tool_call(&name, code, client.as_deref(), elapsed);
         Ok(match outcome {
             Ok(value) => {
                 tracing::info!(tool = %name, ms, "tool call ok");

@@ -19,6 +19,7 @@ use std::time::Duration;
 struct ToolOutcome {
     tool: String,
     outcome: String,
+    client: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -77,7 +78,7 @@ impl Metrics {
         let tool_calls = Family::<ToolOutcome, Counter>::default();
         registry.register(
             "tool_calls",
-            "Tool calls by tool and outcome (ok, or the error code)",
+            "Tool calls by tool, outcome (ok, or the error code) and authenticated client (- when none)",
             tool_calls.clone(),
         );
         let tool_seconds = Family::<ToolName, Histogram, Buckets>::new_with_constructor(Buckets);
@@ -137,11 +138,12 @@ impl Metrics {
         }
     }
 
-    pub fn tool_call(&self, tool: &str, outcome: &str, elapsed: Duration) {
+    pub fn tool_call(&self, tool: &str, outcome: &str, client: Option<&str>, elapsed: Duration) {
         self.tool_calls
             .get_or_create(&ToolOutcome {
                 tool: tool.to_string(),
                 outcome: outcome.to_string(),
+                client: client.unwrap_or("-").to_string(),
             })
             .inc();
         self.tool_seconds
@@ -215,8 +217,13 @@ mod tests {
     #[test]
     fn counts_render_in_the_text_format() {
         let m = Metrics::new();
-        m.tool_call("thruk_stats", "ok", Duration::from_millis(30));
-        m.tool_call("thruk_stats", "TIMEOUT", Duration::from_secs(31));
+        m.tool_call("thruk_stats", "ok", None, Duration::from_millis(30));
+        m.tool_call(
+            "thruk_stats",
+            "TIMEOUT",
+            Some("alice"),
+            Duration::from_secs(31),
+        );
         m.upstream_attempt("prod", Some(503), false);
         m.upstream_attempt("prod", None, true);
         m.cache_lookup("prod", true);
@@ -226,8 +233,8 @@ mod tests {
         }
         let text = m.render();
         for line in [
-            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"ok\"} 1",
-            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"TIMEOUT\"} 1",
+            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"ok\",client=\"-\"} 1",
+            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"TIMEOUT\",client=\"alice\"} 1",
             "lookout_tool_call_duration_seconds_bucket{le=\"0.05\",tool=\"thruk_stats\"} 1",
             "lookout_tool_call_duration_seconds_count{tool=\"thruk_stats\"} 2",
             "lookout_upstream_requests_total{backend=\"prod\",status=\"503\"} 1",

@@ -418,7 +418,7 @@ async fn metrics_move_when_calls_are_made() {
     assert_eq!(
         metric(
             &text,
-            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"ok\"}"
+            "lookout_tool_calls_total{tool=\"thruk_stats\",outcome=\"ok\",client=\"default\"}"
         ),
         2.0,
         "{text}"
@@ -426,7 +426,7 @@ async fn metrics_move_when_calls_are_made() {
     assert_eq!(
         metric(
             &text,
-            "lookout_tool_calls_total{tool=\"thruk_get_host\",outcome=\"NOT_FOUND\"}"
+            "lookout_tool_calls_total{tool=\"thruk_get_host\",outcome=\"NOT_FOUND\",client=\"default\"}"
         ),
         1.0,
         "{text}"
@@ -501,7 +501,7 @@ async fn metrics_move_when_calls_are_made() {
     assert_eq!(
         metric(
             &text,
-            "lookout_tool_calls_total{tool=\"thruk_sites\",outcome=\"UPSTREAM_ERROR\"}"
+            "lookout_tool_calls_total{tool=\"thruk_sites\",outcome=\"UPSTREAM_ERROR\",client=\"-\"}"
         ),
         1.0,
         "{text}"
