@@ -149,10 +149,38 @@ pub fn build_gateway(opts: &Options, env: &Env) -> Result<Gateway, StartupError>
     Ok(gateway)
 }
 
-/// `lookout check`: builds the gateway as serving would, and describes what it would serve.
-pub fn check(opts: &Options, env: &Env) -> Result<String, StartupError> {
+/// What `lookout check` found, for its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// Valid, and every backend answered its probe with success (or probes were skipped).
+    Ok,
+    /// Valid, but a backend could not be reached (no answer, a timeout, or a 5xx).
+    Unreachable,
+    /// Valid and reachable, but a backend refused the probe (a 4xx: credentials, permissions).
+    Refused,
+}
+
+impl CheckOutcome {
+    /// The process exit code: 0, 3 (unreachable) or 4 (refused); 2 is an invalid configuration.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            CheckOutcome::Ok => 0,
+            CheckOutcome::Unreachable => 3,
+            CheckOutcome::Refused => 4,
+        }
+    }
+}
+
+/// `lookout check`: builds the gateway as serving would, describes what it would serve, and
+/// unless `offline`, sends each instance its catalog's probe with the configured credentials.
+pub async fn check(
+    opts: &Options,
+    env: &Env,
+    offline: bool,
+) -> Result<(String, CheckOutcome), StartupError> {
     let gateway = build_gateway(opts, env)?;
     let mut out = String::new();
+    let mut outcome = CheckOutcome::Ok;
     match &opts.config {
         Some(path) => out.push_str(&format!("configuration {}: ok\n", path.display())),
         None => out.push_str("configuration from the environment: ok\n"),
@@ -187,10 +215,71 @@ pub fn check(opts: &Options, env: &Env) -> Result<String, StartupError> {
                 ""
             },
         ));
+        if offline {
+            continue;
+        }
+        let Some(probe) = &engine.catalog().connection.probe else {
+            out.push_str("    not probed: the catalog has no probe request\n");
+            continue;
+        };
+        let p = engine
+            .upstream()
+            .probe(probe, std::time::Duration::from_secs(10))
+            .await;
+        let line = match (p.status, &p.error) {
+            (Some(s), _) if (200..300).contains(&s) => {
+                format!(
+                    "reachable: {} {} answered {s} in {} ms",
+                    probe.method.as_str(),
+                    probe.path,
+                    p.ms
+                )
+            }
+            (Some(s), _) if s < 500 => {
+                outcome = outcome.max_with(CheckOutcome::Refused);
+                format!(
+                    "REFUSED: {} {} answered {s}: check the credentials (and that the URL points at the application root)",
+                    probe.method.as_str(),
+                    probe.path
+                )
+            }
+            (Some(s), _) => {
+                outcome = CheckOutcome::Unreachable;
+                format!(
+                    "UNREACHABLE: {} {} answered {s}",
+                    probe.method.as_str(),
+                    probe.path
+                )
+            }
+            (None, e) => {
+                outcome = CheckOutcome::Unreachable;
+                format!(
+                    "UNREACHABLE: no answer ({}) after {} ms",
+                    e.as_deref().unwrap_or("error"),
+                    p.ms
+                )
+            }
+        };
+        out.push_str(&format!("    {line}\n"));
     }
-    out.push_str(&format!(
-        "{} tools in all; nothing was sent to any backend.\n",
-        gateway.tool_list().len()
-    ));
-    Ok(out)
+    out.push_str(&format!("{} tools in all", gateway.tool_list().len()));
+    out.push_str(if offline {
+        "; nothing was sent to any backend.\n"
+    } else {
+        ".\n"
+    });
+    Ok((out, outcome))
+}
+
+impl CheckOutcome {
+    /// The worse of two outcomes (unreachable over refused over ok).
+    fn max_with(self, other: CheckOutcome) -> CheckOutcome {
+        match (self, other) {
+            (CheckOutcome::Unreachable, _) | (_, CheckOutcome::Unreachable) => {
+                CheckOutcome::Unreachable
+            }
+            (CheckOutcome::Refused, _) | (_, CheckOutcome::Refused) => CheckOutcome::Refused,
+            _ => CheckOutcome::Ok,
+        }
+    }
 }

@@ -46,9 +46,15 @@ enum Command {
         #[arg(value_parser = ["thruk", "oneuptime", "maintenant"], default_value = "thruk")]
         backend: String,
     },
-    /// Check the configuration (catalogs, file, environment) without serving, and say what
-    /// would be served. Exit code 0 when it is valid, 2 when not.
-    Check,
+    /// Check the configuration (catalogs, file, environment) without serving, say what would
+    /// be served, and probe each backend. Exit code 0: valid and every backend answered;
+    /// 2: invalid configuration; 3: a backend is unreachable; 4: a backend refused the
+    /// credentials.
+    Check {
+        /// Only validate; send nothing to any backend.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Print the JSON Schema of the catalog format.
     CatalogSchema,
     /// Print the JSON Schema of the configuration file.
@@ -106,9 +112,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(Command::Check) = &cli.command {
-        return match runtime.block_on(check(cli)) {
-            Ok(report) => print_stdout(&report),
+    if let Some(Command::Check { offline }) = &cli.command {
+        let offline = *offline;
+        return match runtime.block_on(check(cli, offline)) {
+            Ok((report, outcome)) => {
+                let printed = print_stdout(&report);
+                match outcome.exit_code() {
+                    0 => printed,
+                    code => ExitCode::from(code),
+                }
+            }
             Err(message) => {
                 eprintln!("lookout: error: {message}");
                 ExitCode::from(2)
@@ -142,10 +155,12 @@ fn options(cli: &Cli, env: &mut Env) -> Result<Options, String> {
     })
 }
 
-async fn check(cli: Cli) -> Result<String, String> {
+async fn check(cli: Cli, offline: bool) -> Result<(String, app::CheckOutcome), String> {
     let mut env = Env::from_process();
     let opts = options(&cli, &mut env)?;
-    app::check(&opts, &env).map_err(|e| e.to_string())
+    app::check(&opts, &env, offline)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn run(cli: Cli) -> Result<(), String> {

@@ -245,8 +245,16 @@ async fn the_environment_overrides_the_file_and_flags_override_both() {
 }
 
 async fn check(file: &std::path::Path, extra: &[(&str, &str)]) -> (i32, String, String) {
+    check_with(file, extra, &["check"]).await
+}
+
+async fn check_with(
+    file: &std::path::Path,
+    extra: &[(&str, &str)],
+    args: &[&str],
+) -> (i32, String, String) {
     let mut cmd = config_command(file, extra);
-    cmd.arg("check")
+    cmd.args(args)
         .env("LOOKOUT_LOG", "warn")
         .stderr(std::process::Stdio::piped());
     let out = cmd.output().await.expect("run check");
@@ -267,8 +275,25 @@ async fn check_reports_collisions_ambiguity_and_a_good_configuration() {
         "{out}"
     );
     assert!(out.contains("homelab: maintenant at"), "{out}");
+    assert!(
+        out.contains("reachable: GET /thruk answered 200")
+            && out.contains("reachable: GET /health answered 200"),
+        "{out}"
+    );
+    let probe = e.prod.requests();
+    assert_eq!(probe.len(), 1, "one probe per instance");
+    assert_eq!(probe[0].header("x-thruk-auth-key"), Some(DEMO_API_KEY));
+    assert_eq!(e.homelab.requests()[0].path, "/api/v1/health");
+    e.prod.clear_requests();
+    e.homelab.clear_requests();
+    let (code, out, _) = check_with(e.file.path(), &[], &["check", "--offline"]).await;
+    assert_eq!(code, 0);
     assert!(out.contains("nothing was sent"), "{out}");
     assert!(e.prod.requests().is_empty() && e.homelab.requests().is_empty());
+    // A key the backend refuses: exit 4.
+    let (code, out, _) = check(e.file.path(), &[("TEST_PROD_KEY", "wrong-key")]).await;
+    assert_eq!(code, 4, "{out}");
+    assert!(out.contains("REFUSED: GET /thruk answered 403"), "{out}");
 
     // A backend's own variable is ambiguous with two instances of it.
     let (code, _, err) = check(e.file.path(), &[("THRUK_API_KEY", "x")]).await;
@@ -300,10 +325,17 @@ async fn check_reports_collisions_ambiguity_and_a_good_configuration() {
         "{err}"
     );
     std::fs::write(&clash, text(", prefix: ou_")).expect("write");
-    let (code, out, err) = check(&clash, &[]).await;
+    let (code, out, err) = check_with(&clash, &[], &["check", "--offline"]).await;
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("saas: oneuptime") && out.contains("prefix `ou_`"),
+        "{out}"
+    );
+    // Nothing listens at the OneUptime URL: exit 3, and which instance.
+    let (code, out, _) = check(&clash, &[]).await;
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("UNREACHABLE: no answer (CONNECTION_ERROR)"),
         "{out}"
     );
 
