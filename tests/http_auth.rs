@@ -10,41 +10,10 @@ use common::*;
 use lookout::demo::oneuptime::{ONEUPTIME_DEMO_KEY, OneUptimeDemo};
 use lookout::demo::{DEMO_API_KEY, DemoBackend};
 use serde_json::{Value, json};
-use tokio::process::Command;
 
 const TOKEN: &str = "gateway-token-5f0c2e9a7b14d3c6";
 const ALICE: &str = "alice-token-8d1e4b7a2c9f6e03";
 const BOB: &str = "bob-token-3a6f9c1e8b2d7405";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// Spawns `lookout --listen <host>:<port>` and waits for `/healthz` on 127.0.0.1.
-async fn serve_on(mut cmd: Command, host: &str) -> (tokio::process::Child, String) {
-    let port = free_port();
-    cmd.arg("--listen")
-        .arg(format!("{host}:{port}"))
-        .kill_on_drop(true);
-    let child = cmd.spawn().expect("spawn");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..200 {
-        if http
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return (child, base);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("lookout --listen did not come up");
-}
 
 /// A JSON-RPC POST to `/mcp` with optional extra headers.
 async fn post(base: &str, body: Value, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -88,7 +57,7 @@ async fn listening_off_loopback_needs_authentication() {
         "{err}"
     );
     // The explicit opt-out serves, as does a token.
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -98,7 +67,7 @@ async fn listening_off_loopback_needs_authentication() {
     )
     .await;
     assert_eq!(post(&base, list_tools(), &[]).await.status(), 200);
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -124,7 +93,7 @@ async fn bearer_tokens_are_checked_named_and_never_forwarded() {
     let tokens = dir.path().join("tokens.yaml");
     std::fs::write(&tokens, format!("alice: {ALICE}\nbob: {BOB}\n")).expect("write");
     let audit = dir.path().join("audit.jsonl");
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -216,7 +185,7 @@ async fn bearer_tokens_are_checked_named_and_never_forwarded() {
 #[tokio::test]
 async fn untrusted_origins_are_refused() {
     let demo = DemoBackend::start().await.expect("demo");
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(&demo.base_url(), Some(DEMO_API_KEY), &[]),
         "127.0.0.1",
     )
@@ -248,7 +217,7 @@ async fn untrusted_origins_are_refused() {
             "{origin}"
         );
     }
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -283,7 +252,7 @@ async fn untrusted_origins_are_refused() {
 #[tokio::test]
 async fn key_passthrough_uses_x_api_key_next_to_gateway_tokens() {
     let demo = OneUptimeDemo::start().await.expect("demo");
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         oneuptime_command(
             &demo.base_url(),
             None,
@@ -326,7 +295,7 @@ async fn key_passthrough_uses_x_api_key_next_to_gateway_tokens() {
 #[tokio::test]
 async fn request_bodies_are_limited() {
     let demo = DemoBackend::start().await.expect("demo");
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -344,17 +313,6 @@ async fn request_bodies_are_limited() {
         1,
         "the oversized call reached nothing"
     );
-    let mut cmd = lookout_command(
-        &demo.base_url(),
-        Some(DEMO_API_KEY),
-        &[("MCP_HTTP_MAX_BODY_BYTES", "lots")],
-    );
-    cmd.arg("--listen")
-        .arg(format!("127.0.0.1:{}", free_port()))
-        .stderr(std::process::Stdio::piped());
-    let out = cmd.output().await.expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("MCP_HTTP_MAX_BODY_BYTES=lots"));
 }
 
 /// The Prometheus text of a server (with a bearer token when given).
@@ -377,7 +335,7 @@ fn metric(text: &str, series: &str) -> f64 {
 #[tokio::test]
 async fn metrics_move_when_calls_are_made() {
     let demo = DemoBackend::start().await.expect("demo");
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -471,7 +429,7 @@ async fn metrics_move_when_calls_are_made() {
     // Retries, on a port of its own.
     let (url, hits) = fault_upstream(503, "text/html", "<h1>down</h1>", 0).await;
     let port = free_port();
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &url,
             Some("k"),
@@ -519,7 +477,7 @@ async fn each_client_has_its_own_rate_limit() {
     let dir = tempfile::tempdir().expect("dir");
     let tokens = dir.path().join("tokens.yaml");
     std::fs::write(&tokens, format!("alice: {ALICE}\nbob: {BOB}\n")).expect("write");
-    let (_child, base) = serve_on(
+    let (_child, base) = http_server_on(
         lookout_command(
             &demo.base_url(),
             Some(DEMO_API_KEY),
@@ -568,4 +526,56 @@ async fn each_client_has_its_own_rate_limit() {
         1.0,
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn bad_http_settings_stop_lookout_with_the_setting_named() {
+    let demo = DemoBackend::start().await.expect("demo");
+    for (settings, named) in [
+        (
+            vec![("MCP_HTTP_MAX_BODY_BYTES", "lots")],
+            "MCP_HTTP_MAX_BODY_BYTES=lots",
+        ),
+        (
+            vec![("MCP_HTTP_RATE_LIMIT", "fast")],
+            "MCP_HTTP_RATE_LIMIT=fast",
+        ),
+        (vec![("LOOKOUT_DRAIN_SECS", "-1")], "LOOKOUT_DRAIN_SECS=-1"),
+        (
+            vec![("LOOKOUT_METRICS_LISTEN", "nowhere")],
+            "LOOKOUT_METRICS_LISTEN",
+        ),
+        (
+            vec![("MCP_HTTP_ALLOW_UNAUTHENTICATED", "maybe")],
+            "MCP_HTTP_ALLOW_UNAUTHENTICATED=maybe",
+        ),
+        (
+            vec![("MCP_HTTP_TOKENS_FILE", "/nonexistent/tokens.yaml")],
+            "/nonexistent/tokens.yaml",
+        ),
+        (
+            vec![("MCP_OAUTH_ISSUER", "https://auth.example.com")],
+            "MCP_RESOURCE_URL",
+        ),
+        (
+            vec![
+                ("MCP_OAUTH_ISSUER", "not a url"),
+                ("MCP_RESOURCE_URL", "https://mcp.example.com/mcp"),
+            ],
+            "MCP_OAUTH_ISSUER=not a url",
+        ),
+    ] {
+        let mut cmd = lookout_command(&demo.base_url(), Some(DEMO_API_KEY), &settings);
+        cmd.arg("--listen")
+            .arg(format!("127.0.0.1:{}", free_port()))
+            .stderr(std::process::Stdio::piped());
+        let out = tokio::time::timeout(std::time::Duration::from_secs(20), cmd.output())
+            .await
+            .expect("exits at once")
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{settings:?}: {err}");
+        assert!(err.contains(named), "{settings:?}: {err}");
+    }
+    assert!(demo.requests().is_empty());
 }

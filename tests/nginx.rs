@@ -24,13 +24,6 @@ fn nginx_binary() -> Option<String> {
         .map(|p| p.to_string())
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// A running nginx, stopped on drop with SIGTERM (its master then stops its workers; SIGKILL
 /// would leave them behind).
 struct Nginx(std::process::Child);
@@ -97,16 +90,11 @@ async fn replica(base_url: &str, port: u16) -> tokio::process::Child {
         .arg(format!("127.0.0.1:{port}"))
         .kill_on_drop(true);
     let child = cmd.spawn().expect("spawn replica");
-    for _ in 0..200 {
-        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return child;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("replica did not come up");
+    assert!(
+        wait_ready(&format!("http://127.0.0.1:{port}/healthz")).await,
+        "replica did not come up"
+    );
+    child
 }
 
 /// One call through the proxy: (served by, ok).
@@ -200,17 +188,7 @@ async fn two_replicas_behind_nginx() {
         .expect("start nginx");
     let _proxy = Nginx(proxy);
     let url = format!("http://127.0.0.1:{np}/mcp");
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("http://127.0.0.1:{np}/readyz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    let up = wait_ready(&format!("http://127.0.0.1:{np}/readyz")).await;
     let log = || std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
     assert!(up, "nginx did not come up: {}", log());
 

@@ -106,10 +106,7 @@ async fn setup() -> Setup {
     if let Ok(mut keys) = issuer.keys.lock() {
         keys.push(k1.jwk.clone());
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = free_port();
     let resource = format!("http://127.0.0.1:{port}/mcp");
     let audit = tempfile::NamedTempFile::new().expect("audit file");
     let mut cmd = lookout_command(
@@ -127,15 +124,10 @@ async fn setup() -> Setup {
         .kill_on_drop(true);
     let child = cmd.spawn().expect("spawn");
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    assert!(
+        wait_ready(&format!("{base}/healthz")).await,
+        "lookout did not come up"
+    );
     Setup {
         demo,
         issuer,
@@ -360,4 +352,41 @@ async fn rotated_keys_are_fetched_again() {
         .post(list(), Some(&sign(&key("k3"), s.claims("mcp:read"))))
         .await;
     assert_eq!(r.status(), 401, "a key the issuer does not publish");
+}
+
+#[tokio::test]
+async fn an_unreachable_issuer_is_a_503_not_a_pass() {
+    let demo = DemoBackend::start().await.expect("demo");
+    let (_child, base) = http_server(lookout_command(
+        &demo.base_url(),
+        Some(DEMO_API_KEY),
+        &[
+            ("MCP_OAUTH_ISSUER", "http://127.0.0.1:9"),
+            ("MCP_RESOURCE_URL", "http://127.0.0.1:9/mcp"),
+        ],
+    ))
+    .await;
+    let k = key("k1");
+    let token = sign(
+        &k,
+        json!({"iss": "http://127.0.0.1:9", "aud": "http://127.0.0.1:9/mcp", "sub": "x",
+               "exp": now() + 600, "scope": "mcp:write"}),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{base}/mcp"))
+        .bearer_auth(&token)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18")
+        .json(&list())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        r.status(),
+        503,
+        "the token cannot be checked, so nothing is served"
+    );
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert!(demo.requests().is_empty());
 }

@@ -61,26 +61,9 @@ impl DemoBackend {
         Ok(DemoBackend { server })
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
-    }
-
     /// The value for `THRUK_BASE_URL`.
     pub fn base_url(&self) -> String {
         format!("{}/thruk", self.server.origin())
-    }
-
-    /// Every request received so far, oldest first.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
-    }
-
-    pub fn shutdown(&self) {
-        self.server.shutdown();
     }
 }
 
@@ -98,6 +81,15 @@ fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// The shared server's record and controls (`requests`, `clear_requests`, `shutdown`, `addr`).
+impl std::ops::Deref for DemoBackend {
+    type Target = DemoServer;
+
+    fn deref(&self) -> &DemoServer {
+        &self.server
+    }
 }
 
 async fn handle(

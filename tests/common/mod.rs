@@ -190,30 +190,49 @@ pub fn err_body(r: &CallToolResult) -> Value {
     body
 }
 
-/// Spawns `lookout --listen 127.0.0.1:<free port>` and waits for /healthz.
-pub async fn http_server(mut cmd: Command) -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .expect("free port");
-    cmd.arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .kill_on_drop(true);
-    let child = cmd.spawn().expect("spawn lookout --listen");
-    let base = format!("http://127.0.0.1:{port}");
+        .expect("free port")
+}
+
+/// Waits until `url` answers with a success status; false after 5 s.
+pub async fn wait_ready(url: &str) -> bool {
     let http = reqwest::Client::new();
     for _ in 0..200 {
         if http
-            .get(format!("{base}/healthz"))
+            .get(url)
             .send()
             .await
             .is_ok_and(|r| r.status().is_success())
         {
-            return (child, base);
+            return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    panic!("lookout --listen did not come up");
+    false
+}
+
+/// Spawns `lookout --listen 127.0.0.1:<free port>` and waits for /healthz.
+pub async fn http_server(cmd: Command) -> (tokio::process::Child, String) {
+    http_server_on(cmd, "127.0.0.1").await
+}
+
+/// Spawns `lookout --listen <host>:<free port>` and waits for /healthz on 127.0.0.1.
+pub async fn http_server_on(mut cmd: Command, host: &str) -> (tokio::process::Child, String) {
+    let port = free_port();
+    cmd.arg("--listen")
+        .arg(format!("{host}:{port}"))
+        .kill_on_drop(true);
+    let child = cmd.spawn().expect("spawn lookout --listen");
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(
+        wait_ready(&format!("{base}/healthz")).await,
+        "lookout --listen did not come up"
+    );
+    (child, base)
 }
 
 /// An upstream that answers every request with a fixed status, content type and body,

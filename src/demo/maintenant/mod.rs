@@ -29,7 +29,6 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use super::RecordedRequest;
 use super::server::{DemoServer, RequestLog, lock};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -146,26 +145,18 @@ impl MaintenantDemo {
         Ok(MaintenantDemo { server })
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
-    }
-
     /// `http://127.0.0.1:PORT`, the value for `MAINTENANT_URL` (the API is under `/api/v1`).
     pub fn base_url(&self) -> String {
         self.server.origin()
     }
+}
 
-    /// Every request received so far, oldest first.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
+/// The shared server's record and controls (`requests`, `clear_requests`, `shutdown`, `addr`).
+impl std::ops::Deref for MaintenantDemo {
+    type Target = DemoServer;
 
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
-    }
-
-    pub fn shutdown(&self) {
-        self.server.shutdown();
+    fn deref(&self) -> &DemoServer {
+        &self.server
     }
 }
 

@@ -21,7 +21,6 @@ mod telemetry;
 #[cfg(test)]
 mod tests;
 
-use super::RecordedRequest;
 use super::server::{DemoServer, RequestLog, lock};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -108,26 +107,18 @@ impl OneUptimeDemo {
         Ok(OneUptimeDemo { server })
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
-    }
-
     /// The value for `ONEUPTIME_URL`.
     pub fn base_url(&self) -> String {
         self.server.origin()
     }
+}
 
-    /// Every request received so far, oldest first.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
+/// The shared server's record and controls (`requests`, `clear_requests`, `shutdown`, `addr`).
+impl std::ops::Deref for OneUptimeDemo {
+    type Target = DemoServer;
 
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
-    }
-
-    pub fn shutdown(&self) {
-        self.server.shutdown();
+    fn deref(&self) -> &DemoServer {
+        &self.server
     }
 }
 
