@@ -8,7 +8,7 @@
 //! error mapping). [`catalog`] parses and validates the YAML catalogs, [`config`] reads the
 //! multi-backend configuration file, [`settings`] reads the environment, [`demo`] holds the
 //! embedded Thruk-, OneUptime- and maintenant-shaped backends behind `lookout demo` and the
-//! tests. `main.rs` only parses the command line; everything else is here.
+//! tests. [`listing`] prints what `lookout tools` shows. `main.rs` only parses the command line; everything else is here.
 
 #![recursion_limit = "256"]
 
@@ -20,6 +20,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod listing;
 pub mod mcp;
 pub mod metrics;
 pub mod policy;

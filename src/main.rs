@@ -55,18 +55,45 @@ enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// List the tools this configuration exposes, after read-only mode and the allow and
+    /// deny lists. Sends nothing to any backend.
+    Tools {
+        /// `table` for people, `json` (the tools/list entries with their instance and
+        /// access), or `docker` (the Docker MCP registry's tools.json).
+        #[arg(long, value_enum, default_value_t = ToolsFormat::Table)]
+        format: ToolsFormat,
+    },
     /// Print the JSON Schema of the catalog format.
     CatalogSchema,
     /// Print the JSON Schema of the configuration file.
     ConfigSchema,
 }
 
-fn init_logging() {
+/// The output formats of `lookout tools`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ToolsFormat {
+    Table,
+    Json,
+    Docker,
+}
+
+impl From<ToolsFormat> for lookout::listing::Format {
+    fn from(f: ToolsFormat) -> Self {
+        match f {
+            ToolsFormat::Table => Self::Table,
+            ToolsFormat::Json => Self::Json,
+            ToolsFormat::Docker => Self::Docker,
+        }
+    }
+}
+
+/// Logs go to stderr; `default` applies when LOOKOUT_LOG is unset.
+fn init_logging(default: &str) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::{Layer, filter};
     let env_filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     // rmcp logs whole requests and results (tool arguments, answers) at debug and trace level:
     // they may carry credentials, so they never reach the log whatever LOOKOUT_LOG says.
     let no_payloads = filter::filter_fn(|meta| {
@@ -101,7 +128,26 @@ fn main() -> ExitCode {
         // and `check`'s report.
         return print_stdout(&serde_json::to_string_pretty(&schema).unwrap_or_default());
     }
-    init_logging();
+    // Commands that print a report keep the log to warnings unless asked.
+    init_logging(match &cli.command {
+        Some(Command::Tools { .. } | Command::Check { .. }) => "warn",
+        _ => "info,rmcp=warn",
+    });
+    if let Some(Command::Tools { format }) = &cli.command {
+        let mut env = Env::from_process();
+        let listed = options(&cli, &mut env).and_then(|opts| {
+            app::build_gateway(&opts, &env)
+                .map(|g| lookout::listing::render(&g, (*format).into()))
+                .map_err(|e| e.to_string())
+        });
+        return match listed {
+            Ok(text) => print_stdout(&text),
+            Err(message) => {
+                eprintln!("lookout: error: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

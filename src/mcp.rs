@@ -262,6 +262,14 @@ impl Gateway {
         &self.inner.tools
     }
 
+    /// The instance serving the listed tool `name`, and the tool's catalog definition.
+    pub fn route(&self, name: &str) -> Option<(&Instance, &ToolDef)> {
+        let (index, catalog_name) = self.inner.routes.get(name)?;
+        let instance = &self.inner.instances[*index];
+        let tool = instance.engine.tool(catalog_name)?;
+        Some((instance, &tool.def))
+    }
+
     /// Serves a call of the catalog tool `name` of one instance.
     async fn serve_tool(
         &self,
@@ -465,11 +473,13 @@ pub fn mcp_tool(def: &ToolDef, read_only: bool) -> Tool {
     let overrides = !(read_only && def.access == Access::ByMethod);
     let destructive = def.annotations.destructive.filter(|_| overrides);
     let idempotent = def.annotations.idempotent.filter(|_| overrides);
-    let annotations = ToolAnnotations::new()
+    let mut annotations = ToolAnnotations::new()
         .read_only(read)
         .destructive(destructive.unwrap_or(!read))
         .idempotent(idempotent.unwrap_or(read))
         .open_world(def.annotations.open_world.unwrap_or(true));
+    // The title also goes into the annotations, where clients of 2025-03-26 look for it.
+    annotations.title = def.title.clone();
     let mut tool = Tool::new(def.name.clone(), def.description.clone(), Arc::new(schema))
         .with_annotations(annotations);
     if let Some(title) = &def.title {

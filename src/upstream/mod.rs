@@ -195,15 +195,17 @@ impl Upstream {
                     conn.base_url.env.as_deref().unwrap_or("the base URL")
                 ))
             })?;
+        let setting = conn.base_url.env.as_deref().unwrap_or("base URL");
+        let given = base_url.clone();
         let base_url = base_url.trim_end_matches('/').to_string();
         let parsed = reqwest::Url::parse(&base_url).map_err(|e| {
             StartupError::Config(format!(
-                "{backend}: base URL `{base_url}` is not a URL: {e}"
+                "{backend}: {setting}=`{given}` is not a URL ({e}); give one such as https://monitor.example.com"
             ))
         })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(StartupError::Config(format!(
-                "{backend}: base URL `{base_url}` must use http or https"
+                "{backend}: {setting}=`{given}` must start with http:// or https://"
             )));
         }
         let timeout_secs = match env.resolve(&conn.timeout_secs) {
