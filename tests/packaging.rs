@@ -781,3 +781,39 @@ async fn check_names_a_bad_url_and_passes_against_the_demo() {
     assert!(out.contains("reachable: GET /thruk answered 200"), "{out}");
     assert!(out.contains("29 tools in all"), "{out}");
 }
+
+/// `.env.example` is the list of every setting: each variable a catalog declares and each
+/// one the gateway reads is there, with its default.
+#[test]
+fn env_example_lists_every_variable() {
+    let documented: BTreeSet<String> = read(&root().join(".env.example"))
+        .lines()
+        .filter_map(|l| l.trim_start_matches("# ").split_once('='))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let mut read_vars = BTreeSet::new();
+    let declared = regex::Regex::new(r"env: *([A-Z][A-Z0-9_]+)").expect("regex");
+    for backend in BACKENDS {
+        let catalog = read(&root().join("catalog").join(backend).join("catalog.yaml"));
+        read_vars.extend(declared.captures_iter(&catalog).map(|c| c[1].to_string()));
+    }
+    let literal = regex::Regex::new(r#""((?:LOOKOUT|MCP)_[A-Z0-9_]+)""#).expect("regex");
+    for file in [
+        "src/main.rs",
+        "src/app.rs",
+        "src/settings.rs",
+        "src/config.rs",
+        "src/audit.rs",
+        "src/transport/http.rs",
+        "src/transport/auth.rs",
+        "src/transport/oauth.rs",
+    ] {
+        let text = read(&root().join(file));
+        // Unit tests may name variables that do not exist.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        read_vars.extend(literal.captures_iter(code).map(|c| c[1].to_string()));
+    }
+    assert!(read_vars.len() > 40, "{read_vars:?}");
+    let missing: Vec<&String> = read_vars.difference(&documented).collect();
+    assert!(missing.is_empty(), "not in .env.example: {missing:?}");
+}
