@@ -31,12 +31,15 @@ struct Plan {
 
 fn plan(opts: &Options, env: &Env) -> Result<Plan, StartupError> {
     let Some(path) = &opts.config else {
-        let catalogs = catalog::load_all(&opts.catalogs)?;
+        let catalogs = catalog::load_all(&opts.catalogs, Some(&[opts.backend.as_str()]))?;
         if !catalogs.iter().any(|c| c.catalog.backend == opts.backend) {
-            let known: Vec<&str> = catalogs
+            let mut known: Vec<&str> = catalogs
                 .iter()
                 .map(|c| c.catalog.backend.as_str())
                 .collect();
+            known.extend(catalog::embedded_backends());
+            known.sort_unstable();
+            known.dedup();
             return Err(StartupError::Config(format!(
                 "unknown backend `{}`; known backends: {}",
                 opts.backend,
@@ -58,7 +61,13 @@ fn plan(opts: &Options, env: &Env) -> Result<Plan, StartupError> {
     let loaded = LoadedConfig::load(path)?;
     let mut files = loaded.catalog_paths();
     files.extend(opts.catalogs.iter().cloned());
-    let catalogs = catalog::load_all(&files)?;
+    let wanted: Vec<&str> = loaded
+        .file
+        .backends
+        .iter()
+        .map(|b| b.backend.as_str())
+        .collect();
+    let catalogs = catalog::load_all(&files, Some(&wanted))?;
     let refs: Vec<&catalog::Catalog> = catalogs.iter().map(|c| &c.catalog).collect();
     let instances = config::plan(&path.display().to_string(), &loaded.file, &refs, env)?;
     Ok(Plan {

@@ -347,7 +347,11 @@ pub fn plan(
     for (i, b) in file.backends.iter().enumerate() {
         let key = format!("backends[{i}]");
         let Some(catalog) = catalogs.iter().find(|c| c.backend == b.backend) else {
-            let known: Vec<&str> = catalogs.iter().map(|c| c.backend.as_str()).collect();
+            // Embedded catalogs no instance names are not loaded, but they are known.
+            let mut known: Vec<&str> = catalogs.iter().map(|c| c.backend.as_str()).collect();
+            known.extend(crate::catalog::embedded_backends());
+            known.sort_unstable();
+            known.dedup();
             return Err(err(format!(
                 "key `{key}.backend`: unknown backend `{}`; known backends: {}",
                 b.backend,
@@ -508,7 +512,7 @@ backends:
 "#;
 
     fn catalogs() -> Vec<Catalog> {
-        crate::catalog::load_all(&[])
+        crate::catalog::load_all(&[], None)
             .expect("catalogs")
             .into_iter()
             .map(|c| c.catalog)

@@ -79,10 +79,45 @@ impl CallContext {
     }
 }
 
-/// A tool ready to serve: its definition and compiled argument validator.
+/// A tool ready to serve: its definition and its argument validator, compiled at the tool's
+/// first call. (Compiling every validator, and the meta-schema they are checked against, was
+/// most of a start-up; catalog files are checked when they are read, and the embedded
+/// catalogs by a unit test.)
 pub struct CompiledTool {
     pub def: ToolDef,
-    validator: jsonschema::Validator,
+    validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl CompiledTool {
+    fn new(def: ToolDef) -> Self {
+        CompiledTool {
+            def,
+            validator: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn validator(&self) -> Result<&jsonschema::Validator, ToolError> {
+        self.validator
+            .get_or_init(|| {
+                // Formats (`uuid`, `date-time`) are checked too, so a catalog can say
+                // `format: uuid` instead of spelling a pattern out in every schema clients
+                // download.
+                jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&self.def.input_schema)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| {
+                ToolError::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "the input schema of `{}` does not compile: {e}",
+                        self.def.name
+                    ),
+                )
+            })
+    }
 }
 
 /// How a list answer is paged and trimmed.
@@ -171,24 +206,7 @@ impl Engine {
                     ),
                 ));
             }
-            // Formats (`uuid`, `date-time`) are checked too, so a catalog can say `format:
-            // uuid` instead of spelling a pattern out in every schema clients download.
-            let validator = jsonschema::options()
-                .should_validate_formats(true)
-                .build(&def.input_schema)
-                .map_err(|e| {
-                    StartupError::catalog(
-                        &loaded.source,
-                        format!("key `tools[{i}].input_schema`: {e}"),
-                    )
-                })?;
-            tools.insert(
-                def.name.clone(),
-                Arc::new(CompiledTool {
-                    def: def.clone(),
-                    validator,
-                }),
-            );
+            tools.insert(def.name.clone(), Arc::new(CompiledTool::new(def.clone())));
         }
         let scope_default = catalog
             .connection
@@ -435,7 +453,7 @@ impl Engine {
     ) -> Result<Map<String, Value>, ToolError> {
         let mut args = args.unwrap_or_default();
         let instance = Value::Object(args.clone());
-        if let Some(err) = tool.validator.iter_errors(&instance).next() {
+        if let Some(err) = tool.validator()?.iter_errors(&instance).next() {
             let path = err.instance_path().to_string();
             let arg = path
                 .trim_start_matches('/')

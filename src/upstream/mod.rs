@@ -151,14 +151,100 @@ impl ClientKeys {
 
 struct CompiledRule {
     status: u16,
-    pattern: Option<regex::Regex>,
+    pattern: Option<RulePattern>,
     code: ErrorCode,
     hint: Option<String>,
 }
 
+/// An error rule's pattern, checked at start-up and compiled when an error first needs it:
+/// building the automata of a catalog's rules cost a fifth of the start-up.
+struct RulePattern {
+    text: String,
+    compiled: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl RulePattern {
+    /// Checks the syntax only (cheap), so a bad pattern still stops lookout at start-up.
+    fn new(text: &str) -> Result<Self, String> {
+        regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .build()
+            .parse(text)
+            .map_err(|e| e.to_string())?;
+        Ok(RulePattern {
+            text: text.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Whether the pattern matches anywhere in `text`, ignoring case.
+    fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.text)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
+    }
+}
+
+/// What the HTTP client of a backend is built from.
+struct ClientSpec {
+    backend: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    verify_tls: bool,
+    retry: layers::RetrySettings,
+    rate: Option<layers::Rate>,
+    label: String,
+}
+
+/// The HTTP client with its layers, built on first use. Building it loads the system's CA
+/// certificates, about a fifth of lookout's start-up, which a run that only lists tools
+/// (the Docker MCP Gateway's first start, `lookout tools`) never needs.
+struct LazyClient {
+    spec: ClientSpec,
+    cell: std::sync::OnceLock<Result<reqwest_middleware::ClientWithMiddleware, String>>,
+}
+
+impl LazyClient {
+    fn new(spec: ClientSpec) -> Self {
+        LazyClient {
+            spec,
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Result<&reqwest_middleware::ClientWithMiddleware, ToolError> {
+        let built = self.cell.get_or_init(|| {
+            let s = &self.spec;
+            reqwest::Client::builder()
+                .timeout(s.timeout)
+                .connect_timeout(s.connect_timeout)
+                .danger_accept_invalid_certs(!s.verify_tls)
+                // A redirect from a REST API is a login page (OMD's Apache answers 302):
+                // report it, never follow it and parse HTML.
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("lookout/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map(|http| layers::build(http, s.retry, s.rate, s.timeout, &s.label))
+                .map_err(|e| error_chain(&e))
+        });
+        built.as_ref().map_err(|e| {
+            ToolError::new(
+                ErrorCode::Internal,
+                format!("{}: cannot build the HTTP client: {e}", self.spec.backend),
+            )
+        })
+    }
+}
+
 /// The HTTP client of one backend instance.
 pub struct Upstream {
-    client: reqwest_middleware::ClientWithMiddleware,
+    client: LazyClient,
     base_url: String,
     root: String,
     headers: Vec<ResolvedHeader>,
@@ -307,41 +393,32 @@ impl Upstream {
             compiled.push(CompiledRule {
                 status: r.status,
                 pattern: match &r.pattern {
-                    Some(p) => Some(
-                        regex::RegexBuilder::new(p)
-                            .case_insensitive(true)
-                            .build()
-                            .map_err(|e| {
-                                StartupError::Config(format!("{backend}: error rule `{p}`: {e}"))
-                            })?,
-                    ),
+                    Some(p) => Some(RulePattern::new(p).map_err(|e| {
+                        StartupError::Config(format!("{backend}: error rule `{p}`: {e}"))
+                    })?),
                     None => None,
                 },
                 code: ErrorCode::parse(&r.code).unwrap_or(ErrorCode::UpstreamError),
                 hint: r.hint.clone(),
             });
         }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs_f64(timeout_secs))
-            .connect_timeout(
-                tuning
-                    .connect_timeout
-                    .unwrap_or(Duration::from_secs_f64(timeout_secs.min(10.0))),
-            )
-            .danger_accept_invalid_certs(!verify_tls)
-            // A redirect from a REST API is a login page (OMD's Apache answers 302): report it,
-            // never follow it and parse HTML.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("lookout/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| StartupError::Config(format!("{backend}: HTTP client: {e}")))?;
-        let timeout = Duration::from_secs_f64(timeout_secs);
         let label = if tuning.label.is_empty() {
             backend.to_string()
         } else {
             tuning.label.clone()
         };
-        let client = layers::build(http, tuning.retry, tuning.rate, timeout, &label);
+        let timeout = Duration::from_secs_f64(timeout_secs);
+        let client = LazyClient::new(ClientSpec {
+            backend: backend.to_string(),
+            timeout,
+            connect_timeout: tuning
+                .connect_timeout
+                .unwrap_or(Duration::from_secs_f64(timeout_secs.min(10.0))),
+            verify_tls,
+            retry: tuning.retry,
+            rate: tuning.rate,
+            label: label.clone(),
+        });
         let user = headers
             .iter()
             .find(|h| h.user)
@@ -467,8 +544,19 @@ impl Upstream {
         }
         let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
             .unwrap_or(reqwest::Method::GET);
-        let mut builder = self
-            .client
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(backend = %self.backend, error = %e.message, "no HTTP client");
+                return Probe {
+                    reachable: false,
+                    status: None,
+                    ms: 0,
+                    error: Some(e.code.as_str().to_string()),
+                };
+            }
+        };
+        let mut builder = client
             .request(method, format!("{}{}", self.root, req.path))
             .headers(headers)
             .timeout(timeout)
@@ -618,6 +706,7 @@ impl Upstream {
             .unwrap_or(reqwest::Method::GET);
         let mut builder = self
             .client
+            .get()?
             .request(method, &url)
             .headers(headers)
             .with_extension(req.access)
