@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LIMITS = (50, 1000)
+LIMITS = (1, 50, 1000)
 NOW = 1_795_000_000  # a fixed "now", so the files do not change from run to run
 
 FALLBACK_DEFAULT_COLUMNS = [
