@@ -25,6 +25,37 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::settings::DEFAULT_RESULT_BUDGET;
 
+/// A successful answer: the value, and the compact JSON text its size was checked on, which
+/// is also the text copy of a tool result, so it is serialized once.
+#[derive(Debug)]
+pub struct Answer {
+    pub value: Value,
+    pub text: String,
+}
+
+/// An [`std::io::Write`] that only counts bytes, to size JSON without building it.
+#[derive(Default)]
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `value` as compact JSON.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    let mut count = ByteCount::default();
+    // Writing to a counter cannot fail, and a `Value` always serializes.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
 /// Characters left as-is in a path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -252,7 +283,7 @@ impl Engine {
         tool: &CompiledTool,
         args: Option<Map<String, Value>>,
         ctx: &CallContext,
-    ) -> Result<Value, ToolError> {
+    ) -> Result<Answer, ToolError> {
         let args = self.prepare_args(tool, args)?;
         let def = &tool.def;
         let access = if call_writes(def, &args) {
@@ -338,18 +369,19 @@ impl Engine {
             .map(|s| json!({ s.arg.clone(): {} }));
         self.apply_scope_default(scope_arg.as_ref(), &mut args);
         tokio::select! {
-            result = self.run_request(def, Access::Read, &args, self.budget, None, None, ctx) => result.and_then(|v| self.within_budget(v)).map_err(|e| self.scrubbed(e, ctx)),
+            result = self.run_request(def, Access::Read, &args, self.budget, None, None, ctx) => result.and_then(|v| self.within_budget(v)).map(|a| a.value).map_err(|e| self.scrubbed(e, ctx)),
             _ = ctx.cancel.cancelled() => Err(ToolError::new(ErrorCode::Internal, "the read was cancelled by the client")),
         }
     }
 
     /// The last guard of the result budget: an answer that is still too big after list
     /// shaping (one huge object or row) is refused rather than flooding the assistant.
-    fn within_budget(&self, value: Value) -> Result<Value, ToolError> {
-        let size = serde_json::to_string(&value).map(|s| s.len()).unwrap_or(0);
+    fn within_budget(&self, value: Value) -> Result<Answer, ToolError> {
+        let text = serde_json::to_string(&value).unwrap_or_default();
+        let size = text.len();
         // List envelopes may pass the budget by their few bytes of bookkeeping.
         if size <= self.budget + 256 {
-            return Ok(value);
+            return Ok(Answer { value, text });
         }
         Err(ToolError::new(
             ErrorCode::ResponseTooLarge,
@@ -1332,17 +1364,14 @@ fn join_lines(value: Value, join: &JoinLinesDef, budget: usize) -> Value {
     let Some(Value::Array(lines)) = object.remove(&join.field) else {
         return Value::Object(object);
     };
-    let overhead = serde_json::to_string(&object).map(|s| s.len()).unwrap_or(0) + 400;
+    let overhead = json_len(&object) + 400;
     let room = budget.saturating_sub(overhead);
     let texts: Vec<String> = lines.iter().map(value_as_text).collect();
     let mut used = 0usize;
     let mut first = texts.len();
     for (i, line) in texts.iter().enumerate().rev() {
         // JSON escaping can grow a line; count it as encoded.
-        let size = serde_json::to_string(line)
-            .map(|s| s.len())
-            .unwrap_or(line.len())
-            - 1;
+        let size = json_len(line) - 1;
         if used + size > room && first < texts.len() {
             break;
         }
@@ -1425,7 +1454,7 @@ fn shape_list(rows: Vec<Value>, plan: &ListPlan, budget: usize, meta: ListMeta) 
     let mut used = 200usize;
     let mut keep = 0usize;
     for row in &rows {
-        let size = serde_json::to_string(row).map(|s| s.len() + 1).unwrap_or(0);
+        let size = json_len(row) + 1;
         if used + size > budget && keep > 0 {
             break;
         }

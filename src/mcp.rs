@@ -10,7 +10,7 @@
 
 use crate::audit::Audit;
 use crate::catalog::{Access, PromptDef, ResourceDef, ToolDef};
-use crate::engine::{CallContext, Engine, Progress, call_writes};
+use crate::engine::{Answer, CallContext, Engine, Progress, call_writes};
 use crate::error::{ErrorCode, StartupError, ToolError};
 use crate::policy::{Policy, PolicyNames};
 use crate::settings::BackendSettings;
@@ -277,7 +277,7 @@ impl Gateway {
         name: &str,
         args: Option<Map<String, Value>>,
         ctx: &CallContext,
-    ) -> Result<Value, ToolError> {
+    ) -> Result<Answer, ToolError> {
         let engine = &instance.engine;
         let tool = engine.tool(name).ok_or_else(|| {
             ToolError::new(ErrorCode::ValidationError, format!("unknown tool `{name}`"))
@@ -623,12 +623,17 @@ fn error_result(e: &ToolError) -> CallToolResult {
     result
 }
 
-fn success_result(value: Value) -> CallToolResult {
-    let value = match value {
-        Value::Object(o) => Value::Object(o),
-        other => serde_json::json!({ "result": other }),
+/// A tool's answer as a result: `structuredContent` (an object, so a bare value goes under
+/// `result`) and its JSON as text, reusing the text the budget check made when it can.
+fn success_result(answer: Answer) -> CallToolResult {
+    let (value, text) = match answer.value {
+        Value::Object(o) => (Value::Object(o), answer.text),
+        other => {
+            let value = serde_json::json!({ "result": other });
+            let text = serde_json::to_string(&value).unwrap_or_default();
+            (value, text)
+        }
     };
-    let text = serde_json::to_string(&value).unwrap_or_default();
     let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
     result.structured_content = Some(value);
     result
@@ -879,7 +884,10 @@ impl ServerHandler for Gateway {
             caller: caller(&context),
         };
         let outcome = match (&def.tool, &def.request) {
-            (Some(tool), _) => self.serve_tool(instance, tool, Some(args), &ctx).await,
+            (Some(tool), _) => self
+                .serve_tool(instance, tool, Some(args), &ctx)
+                .await
+                .map(|answer| answer.value),
             (None, Some(req)) => instance.engine.resource_request(req, &args, &ctx).await,
             (None, None) => Err(ToolError::new(
                 ErrorCode::Internal,
@@ -957,5 +965,37 @@ impl ServerHandler for Gateway {
         let mut result = GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)]);
         result.description = Some(def.description.clone());
         Ok(result.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text_of(result: &CallToolResult) -> Value {
+        let text = result.content[0].as_text().map(|t| t.text.clone());
+        serde_json::from_str(&text.unwrap_or_default()).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn success_results_carry_the_same_json_twice() {
+        let value = json!({"rows": [{"name": "web-01"}], "returned": 1});
+        let text = serde_json::to_string(&value).unwrap_or_default();
+        let result = success_result(Answer {
+            value: value.clone(),
+            text,
+        });
+        assert_eq!(result.structured_content.as_ref(), Some(&value));
+        assert_eq!(text_of(&result), value);
+
+        // A bare value goes under `result`, in both copies.
+        let result = success_result(Answer {
+            value: json!([1, 2]),
+            text: "[1,2]".into(),
+        });
+        let wrapped = json!({"result": [1, 2]});
+        assert_eq!(result.structured_content.as_ref(), Some(&wrapped));
+        assert_eq!(text_of(&result), wrapped);
     }
 }

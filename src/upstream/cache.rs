@@ -77,6 +77,9 @@ impl ReadCache {
         F: Future<Output = Result<(Value, usize), ToolError>>,
     {
         let fetched = std::sync::atomic::AtomicBool::new(false);
+        // An answer that is only coalesced is taken out at once, so that the last caller to
+        // hold it can have it without a copy.
+        let coalesce_only = ttl.is_zero().then(|| key.clone());
         let entry = self
             .cache
             .try_get_with(key, async {
@@ -92,7 +95,12 @@ impl ReadCache {
             .map_err(|e: Arc<ToolError>| (*e).clone());
         let hit = !fetched.load(std::sync::atomic::Ordering::Relaxed);
         crate::metrics::metrics().cache_lookup(&self.label, hit);
-        Ok((*entry?.value).clone())
+        let value = entry?.value;
+        if let Some(key) = coalesce_only {
+            self.cache.invalidate(&key).await;
+            self.cache.run_pending_tasks().await;
+        }
+        Ok(Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone()))
     }
 }
 

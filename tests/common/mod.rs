@@ -163,7 +163,8 @@ pub async fn call(client: &Client, name: &str, args: Value) -> CallToolResult {
         .unwrap_or_else(|e| panic!("tools/call {name} failed at protocol level: {e}"))
 }
 
-/// The structured body of a successful result.
+/// The structured body of a successful result, after checking that its text copy (the one
+/// block of text content) is the same JSON.
 pub fn ok_body(r: &CallToolResult) -> Value {
     assert_ne!(
         r.is_error,
@@ -171,7 +172,21 @@ pub fn ok_body(r: &CallToolResult) -> Value {
         "expected success, got {:?}",
         r.content
     );
-    r.structured_content.clone().expect("structured content")
+    let body = r.structured_content.clone().expect("structured content");
+    assert!(
+        body.is_object(),
+        "structuredContent must be an object: {body}"
+    );
+    let [block] = r.content.as_slice() else {
+        panic!("expected one content block, got {:?}", r.content)
+    };
+    let text = block
+        .as_text()
+        .map(|t| t.text.as_str())
+        .expect("a text block");
+    let copy: Value = serde_json::from_str(text).expect("the text copy is JSON");
+    assert_eq!(copy, body, "the text copy differs from structuredContent");
+    body
 }
 
 /// The structured error of a failed result.
